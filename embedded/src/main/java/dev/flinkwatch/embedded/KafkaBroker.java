@@ -1,0 +1,247 @@
+package dev.flinkwatch.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka broker in KRaft mode (combined broker + controller, one node) running in a child JVM
+ * from the kafka_2.13 jars on this JVM's classpath. Its log directory persists in {@code dataDir},
+ * so a stopped broker restarts with its topics and offsets. The child exits when this JVM dies (it
+ * watches its stdin pipe), so no broker outlives a crashed test or stack.
+ */
+public final class KafkaBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+
+    private final Path dataDir;
+    private final int port;
+    private final int controllerPort;
+    private final String heap;
+    private Process process;
+
+    private KafkaBroker(Path dataDir, int port, int controllerPort, String heap) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.heap = heap;
+    }
+
+    /**
+     * Formats the storage on first use and starts the broker, waiting until it answers.
+     *
+     * @param dataDir broker home: config, logs and the child's output
+     * @param port client port on 127.0.0.1, or 0 for a free one
+     * @param heap child JVM max heap, e.g. "512m"
+     */
+    public static KafkaBroker start(Path dataDir, int port, String heap) throws IOException {
+        KafkaBroker broker =
+                new KafkaBroker(
+                        dataDir.toAbsolutePath(), port > 0 ? port : freePort(), freePort(), heap);
+        broker.start();
+        return broker;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** (Re)starts a stopped broker on the same port and data. */
+    public synchronized void start() throws IOException {
+        if (isRunning()) {
+            return;
+        }
+        Files.createDirectories(dataDir);
+        Path config = writeConfig();
+        Path logs = dataDir.resolve("logs");
+        if (!Files.exists(logs.resolve("meta.properties"))) {
+            runToCompletion(
+                    List.of(
+                            "kafka.tools.StorageTool",
+                            "format",
+                            "-t",
+                            Uuid.randomUuid().toString(),
+                            "-c",
+                            config.toString(),
+                            "--standalone"),
+                    dataDir.resolve("format.out"));
+        }
+        List<String> command = javaCommand();
+        command.add(KafkaBrokerMain.class.getName());
+        command.add(config.toString());
+        process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dataDir.resolve("broker.out").toFile())
+                        .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!answers()) {
+            if (!process.isAlive()) {
+                throw new IOException(
+                        "Kafka broker exited with "
+                                + process.exitValue()
+                                + "; see "
+                                + dataDir.resolve("broker.out"));
+            }
+            if (System.nanoTime() > deadline) {
+                stop();
+                throw new IOException("Kafka broker did not answer within 90 s");
+            }
+            sleep(200);
+        }
+        LOG.info("event=kafka_started bootstrap={} dir={}", bootstrapServers(), dataDir);
+    }
+
+    /** Stops the broker (SIGTERM, controlled shutdown), killing it if it takes over 30 s. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+        LOG.info("event=kafka_stopped bootstrap={}", bootstrapServers());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private boolean answers() {
+        Map<String, Object> conf =
+                Map.of(
+                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(conf)) {
+            return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private Path writeConfig() throws IOException {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", "1");
+        p.setProperty("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        p.setProperty(
+                "listeners",
+                "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        p.setProperty("log.dirs", dataDir.resolve("logs").toString());
+        p.setProperty("num.partitions", "1");
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "4");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.num.partitions", "4");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // Flink's exactly-once sink keeps transactions open for a checkpoint interval or more.
+        p.setProperty("transaction.max.timeout.ms", "3600000");
+        p.setProperty("auto.create.topics.enable", "true");
+        // Compaction runs promptly, so compacted-topic behaviour is observable locally.
+        p.setProperty("log.cleaner.backoff.ms", "1000");
+        p.setProperty("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
+        Path config = dataDir.resolve("server.properties");
+        try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+            p.store(out, "generated by KafkaBroker");
+        }
+        Path log4j = dataDir.resolve("log4j2.properties");
+        Files.writeString(
+                log4j,
+                String.join(
+                        "\n",
+                        "rootLogger.level = WARN",
+                        "rootLogger.appenderRef.out.ref = out",
+                        "appender.out.type = Console",
+                        "appender.out.name = out",
+                        "appender.out.layout.type = PatternLayout",
+                        "appender.out.layout.pattern = %d %p %c{1} %m%n",
+                        "logger.kafka.name = kafka.server.KafkaRaftServer",
+                        "logger.kafka.level = INFO",
+                        ""));
+        return config;
+    }
+
+    private List<String> javaCommand() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx" + heap);
+        command.add("-Xms64m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-Djava.awt.headless=true");
+        command.add("-Dlog4j2.configurationFile=" + dataDir.resolve("log4j2.properties"));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        return command;
+    }
+
+    private void runToCompletion(List<String> args, Path output) throws IOException {
+        List<String> command = javaCommand();
+        command.addAll(args);
+        Process p =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile())
+                        .start();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException(
+                        "Kafka storage format failed: " + Files.readString(output).strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

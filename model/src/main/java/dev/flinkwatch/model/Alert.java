@@ -1,0 +1,57 @@
+package dev.flinkwatch.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * An alert raised for a monitor. Its id is deterministic, so replays after a failure produce the
+ * same id and sinks can drop duplicates ({@code ON CONFLICT DO NOTHING}).
+ *
+ * @param alertId deterministic id, see {@link #idFor}
+ * @param kind why it was raised
+ * @param monitorId the monitor
+ * @param tenantId its owner
+ * @param sourceUrl the source that triggered it
+ * @param detectedAt when the triggering check finished
+ * @param reason human-readable explanation
+ * @param excerpt a bounded excerpt of the current text
+ * @param diff a bounded line diff of the change, when there is one
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Alert(
+        String alertId,
+        AlertKind kind,
+        UUID monitorId,
+        UUID tenantId,
+        String sourceUrl,
+        Instant detectedAt,
+        String reason,
+        String excerpt,
+        String diff) {
+
+    /**
+     * The deterministic alert id: the first 128 bits of SHA-256 over kind, monitor, source and a
+     * discriminator, hex encoded. For CONDITION_MET the discriminator is the content hash (the
+     * issue's "hash(monitorId, sourceUrl, contentHash)"); for failing/recovered alerts it is what
+     * makes that episode unique, e.g. the time the failure streak started.
+     */
+    public static String idFor(
+            AlertKind kind, UUID monitorId, String sourceUrl, String discriminator) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String part :
+                    new String[] {kind.name(), monitorId.toString(), sourceUrl, discriminator}) {
+                sha.update(part.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0); // separator: ("ab","c") and ("a","bc") must differ
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JVM", e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.flinkwatch.testing;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+/**
+ * The shared Flink MiniCluster setup for integration tests (one TaskManager, four slots), and the
+ * strict job configuration every test runs with: no Kryo fallback for state or records, so a type
+ * that would not survive a savepoint evolution fails the test.
+ */
+public final class FlinkTestCluster {
+    public static final int SLOTS = 4;
+
+    private FlinkTestCluster() {}
+
+    /** Register with {@code @RegisterExtension static final MiniClusterExtension FLINK = ...}. */
+    public static MiniClusterExtension extension() {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(SLOTS)
+                        .setConfiguration(clusterConfig())
+                        .build());
+    }
+
+    private static Configuration clusterConfig() {
+        Configuration conf = jobConfig();
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, SLOTS);
+        return conf;
+    }
+
+    /** Job settings for tests: generic (Kryo) types disabled. */
+    public static Configuration jobConfig() {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        return conf;
+    }
+}
