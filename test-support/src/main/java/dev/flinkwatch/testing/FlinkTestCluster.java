@@ -1,7 +1,7 @@
 package dev.flinkwatch.testing;
 
+import dev.flinkwatch.flink.FlinkTypes;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -32,10 +32,8 @@ public final class FlinkTestCluster {
         return conf;
     }
 
-    /** Job settings for tests: generic (Kryo) types disabled. */
+    /** Job settings for tests: the platform's types, generic (Kryo) types disabled. */
     public static Configuration jobConfig() {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        return conf;
+        return FlinkTypes.apply(new Configuration());
     }
 }
