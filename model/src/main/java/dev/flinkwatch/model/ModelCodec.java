@@ -30,7 +30,9 @@ import java.util.stream.Collectors;
  * #SCHEMA_VERSION_FIELD} field: a reader accepts versions up to {@link #SCHEMA_VERSION} and ignores
  * fields it does not know (a newer producer may add fields). Input is read strictly otherwise: no
  * coercion of strings to numbers or numbers to strings, no truncated floats, no duplicate keys, and
- * every failure is a {@link CodecException} naming the field.
+ * every failure is a {@link CodecException} naming the field. Absent or null primitives read as 0
+ * (system-assigned fields such as {@code version} are absent from REST bodies); range checks are
+ * the validator's job.
  */
 public final class ModelCodec {
     /** The schema version this build writes and the highest one it reads. */
@@ -57,7 +59,6 @@ public final class ModelCodec {
                         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                         .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-                        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                         .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                         .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
