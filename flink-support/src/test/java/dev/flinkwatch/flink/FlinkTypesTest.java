@@ -19,10 +19,8 @@ import java.util.UUID;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +32,7 @@ class FlinkTypesTest {
 
     @BeforeAll
     static void register() {
-        StreamExecutionEnvironment.getExecutionEnvironment(FlinkTypes.apply(new Configuration()));
+        FlinkTypes.ensureRegistered();
     }
 
     @Test
