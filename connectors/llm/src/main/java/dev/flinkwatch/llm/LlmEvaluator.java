@@ -1,0 +1,181 @@
+package dev.flinkwatch.llm;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Judges natural-language conditions on an OpenAI-compatible endpoint, as a Flink async function:
+ * one {@link Verdict} per {@link LlmRequest}, never an exception, so the LLM cannot fail the job.
+ *
+ * <p>Per request: unconfigured → ERROR "LLM not configured"; a decision cached for (condition,
+ * content, model) or a call in flight for it → reused without a call (tokens 0, cached=true);
+ * tenant's daily budget used up → SKIPPED_BUDGET; else one call through {@link ChatJudge} (retries,
+ * answer validation, breaker). Flink's async timeout → ERROR "LLM evaluation timed out".
+ *
+ * <p>Wiring (see docs/llm.md): partition by {@link LlmRequest#routingKey()} so requests that can
+ * share a verdict meet in one subtask, then {@code AsyncDataStream.unorderedWait(stream, new
+ * LlmEvaluator(config), config.recommendedAsyncTimeout(), config.maxInFlight())}.
+ */
+public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(LlmEvaluator.class);
+
+    static final String NOT_CONFIGURED = "LLM not configured";
+    static final String TIMED_OUT = "LLM evaluation timed out";
+    static final String BUDGET_EXHAUSTED = "tenant's daily LLM token budget is used up";
+
+    private final LlmConfig config;
+
+    private transient LlmMetrics metrics;
+    private transient ChatJudge judge;
+    private transient VerdictCache cache;
+    private transient TenantTokenBudget budget;
+    private transient SecureRandom tokens;
+    private transient Clock clock;
+
+    public LlmEvaluator(LlmConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        metrics = new LlmMetrics(getRuntimeContext().getMetricGroup());
+        if (!config.configured()) {
+            LOG.warn("llm evaluator not configured: every llm verdict is ERROR");
+            return;
+        }
+        judge = new ChatJudge(config, metrics);
+        cache = new VerdictCache(config.cacheSize());
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        budget =
+                new TenantTokenBudget(
+                        TenantTokenBudget.share(config.tenantDailyTokens(), parallelism));
+        tokens = new SecureRandom();
+        clock = Clock.systemUTC();
+        metrics.gauge("breakerState", judge::breakerState);
+        metrics.gauge("inFlight", cache::inFlightCount);
+        LOG.info("llm evaluator ready config={} parallelism={}", config, parallelism);
+    }
+
+    @Override
+    public void asyncInvoke(LlmRequest request, ResultFuture<Verdict> result) {
+        try {
+            evaluate(request, result);
+        } catch (RuntimeException e) {
+            // a bug or a bad record must not fail the job: it becomes this request's verdict
+            LOG.error("llm evaluation failed monitor={}", request.monitorId(), e);
+            metrics.errors.inc();
+            complete(
+                    result, Verdict.error(request, "evaluation failed: " + e.getClass().getName()));
+        }
+    }
+
+    private void evaluate(LlmRequest request, ResultFuture<Verdict> result) {
+        if (judge == null) {
+            complete(result, Verdict.error(request, NOT_CONFIGURED));
+            return;
+        }
+        String invalid = invalidRequest(request);
+        if (invalid != null) {
+            LOG.warn("llm request rejected monitor={} problem={}", request.monitorId(), invalid);
+            metrics.errors.inc();
+            complete(result, Verdict.error(request, "invalid request: " + invalid));
+            return;
+        }
+        LocalDate day = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        VerdictCache.Lookup lookup =
+                cache.findOrCall(
+                        request.routingKey() + ":" + config.model(),
+                        () -> budget.admits(request.tenantId(), day),
+                        () -> call(request, day));
+        if (lookup == null) {
+            metrics.budgetSkipped.inc();
+            LOG.info(
+                    "llm call skipped monitor={} tenant={} reason=budget",
+                    request.monitorId(),
+                    request.tenantId());
+            complete(
+                    result,
+                    Verdict.withoutCall(request, VerdictStatus.SKIPPED_BUDGET, BUDGET_EXHAUSTED));
+            return;
+        }
+        boolean reused = lookup.source() != VerdictCache.Source.CALLED;
+        if (lookup.source() == VerdictCache.Source.CACHED) {
+            metrics.cacheHits.inc();
+        } else if (lookup.source() == VerdictCache.Source.JOINED) {
+            metrics.coalesced.inc();
+        }
+        lookup.judgement()
+                .thenAccept(judgement -> complete(result, Verdict.of(request, judgement, reused)));
+    }
+
+    private CompletableFuture<Judgement> call(LlmRequest request, LocalDate day) {
+        VerdictPrompt prompt = VerdictPrompt.of(request, config.maxInputChars(), boundaryToken());
+        return judge.judge(prompt, request.monitorId())
+                .thenApply(
+                        judgement -> {
+                            budget.charge(
+                                    request.tenantId(),
+                                    day,
+                                    judgement.tokensIn() + judgement.tokensOut());
+                            LOG.debug(
+                                    "llm judged monitor={} status={} tokensIn={} tokensOut={}",
+                                    request.monitorId(),
+                                    judgement.status(),
+                                    judgement.tokensIn(),
+                                    judgement.tokensOut());
+                            return judgement;
+                        });
+    }
+
+    @Override
+    public void timeout(LlmRequest request, ResultFuture<Verdict> result) {
+        metrics.timeouts.inc();
+        LOG.warn("llm evaluation timed out monitor={}", request.monitorId());
+        complete(result, Verdict.error(request, TIMED_OUT));
+    }
+
+    @Override
+    public void close() {
+        if (judge != null) {
+            judge.close();
+        }
+    }
+
+    private static String invalidRequest(LlmRequest request) {
+        if (request.monitorId() == null) {
+            return "monitorId missing";
+        }
+        if (request.tenantId() == null) {
+            return "tenantId missing";
+        }
+        if (request.condition() == null || request.condition().isBlank()) {
+            return "condition missing";
+        }
+        if (request.contentHash() == null) {
+            return "contentHash missing";
+        }
+        return null;
+    }
+
+    /** A fresh random token per request: page text cannot know, so cannot close, the frame. */
+    private String boundaryToken() {
+        byte[] random = new byte[12];
+        tokens.nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+
+    private static void complete(ResultFuture<Verdict> result, Verdict verdict) {
+        result.complete(List.of(verdict));
+    }
+}

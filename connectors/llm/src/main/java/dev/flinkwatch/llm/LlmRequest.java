@@ -1,0 +1,55 @@
+package dev.flinkwatch.llm;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * One question for the LLM: does the changed content of a monitor's source satisfy its
+ * natural-language condition? Built by the pipeline from a CHANGED check result of a monitor whose
+ * condition type is {@code llm}.
+ *
+ * @param monitorId the monitor
+ * @param tenantId its owner (the token budget is per tenant)
+ * @param sourceUrl the checked URL
+ * @param condition the condition prompt written by the monitor's owner
+ * @param diff the bounded line diff of the change ("+ " added, "- " removed lines), may be null
+ * @param currentText the current normalized text of the watched content
+ * @param contentHash hash of the normalized text, as in the check result
+ * @param detectedAt when the check that found the change finished
+ */
+public record LlmRequest(
+        UUID monitorId,
+        UUID tenantId,
+        String sourceUrl,
+        String condition,
+        String diff,
+        String currentText,
+        String contentHash,
+        Instant detectedAt) {
+
+    /**
+     * The key to partition the stream by before the evaluator ({@code
+     * keyBy(LlmRequest::routingKey)}): requests that can share a verdict (same condition, same
+     * content) meet in one subtask, so its cache and in-flight coalescing work across monitors and
+     * tenants.
+     */
+    public String routingKey() {
+        return conditionHash() + ":" + contentHash;
+    }
+
+    /** A short hex SHA-256 of the condition text. */
+    public String conditionHash() {
+        try {
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(String.valueOf(condition).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JVM", e);
+        }
+    }
+}
