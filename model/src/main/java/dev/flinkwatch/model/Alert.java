@@ -1,11 +1,7 @@
 package dev.flinkwatch.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -35,23 +31,13 @@ public record Alert(
         String diff) {
 
     /**
-     * The deterministic alert id: the first 128 bits of SHA-256 over kind, monitor, source and a
-     * discriminator, hex encoded. For CONDITION_MET the discriminator is the content hash (the
+     * The deterministic alert id: {@link Hashing#sha256Hex128(String...)} over kind, monitor,
+     * source and a discriminator. For CONDITION_MET the discriminator is the content hash (the
      * issue's "hash(monitorId, sourceUrl, contentHash)"); for failing/recovered alerts it is what
      * makes that episode unique, e.g. the time the failure streak started.
      */
     public static String idFor(
             AlertKind kind, UUID monitorId, String sourceUrl, String discriminator) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part :
-                    new String[] {kind.name(), monitorId.toString(), sourceUrl, discriminator}) {
-                sha.update(part.getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0); // separator: ("ab","c") and ("a","bc") must differ
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JVM", e);
-        }
+        return Hashing.sha256Hex128(kind.name(), monitorId.toString(), sourceUrl, discriminator);
     }
 }
