@@ -1,0 +1,124 @@
+package dev.flinkwatch.fetch;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.io.ByteArrayOutputStream;
+import java.util.Locale;
+import org.asynchttpclient.AsyncHandler;
+import org.asynchttpclient.HttpResponseBodyPart;
+import org.asynchttpclient.HttpResponseStatus;
+
+/**
+ * Streams one response and stops it as soon as it breaks a limit: more body than {@code maxBytes}
+ * (counted after decompression, so a gzip bomb stops too), or a content type we do not process.
+ * Memory stays bounded by the limit because nothing beyond it is ever buffered. Bodies of non-2xx
+ * responses are counted and dropped (read up to a small limit to keep the connection reusable).
+ */
+final class BodyCollector implements AsyncHandler<HopResponse> {
+    /** Past this, an error or redirect body is not worth reading just to reuse the connection. */
+    private static final long DISCARD_LIMIT = 64 * 1024;
+
+    private final long maxBytes;
+    private final boolean anyContentType;
+    private int status;
+    private String statusText = "";
+    private HttpHeaders headers;
+    private boolean keepBody;
+    private ByteArrayOutputStream body;
+    private long received;
+    private FetchStatus stoppedWith;
+
+    /**
+     * @param anyContentType skip the content type check (robots.txt is served as anything)
+     */
+    BodyCollector(long maxBytes, boolean anyContentType) {
+        this.maxBytes = maxBytes;
+        this.anyContentType = anyContentType;
+    }
+
+    @Override
+    public State onStatusReceived(HttpResponseStatus responseStatus) {
+        status = responseStatus.getStatusCode();
+        statusText = responseStatus.getStatusText();
+        return State.CONTINUE;
+    }
+
+    @Override
+    public State onHeadersReceived(HttpHeaders received) {
+        headers = received;
+        keepBody = status >= 200 && status < 300;
+        if (!keepBody) {
+            return State.CONTINUE;
+        }
+        String contentType = received.get(HttpHeaderNames.CONTENT_TYPE);
+        if (!anyContentType && contentType != null && !isAccepted(contentType)) {
+            stoppedWith = FetchStatus.UNSUPPORTED_CONTENT_TYPE;
+            return State.ABORT;
+        }
+        long declared = declaredLength(received);
+        if (declared > maxBytes) {
+            stoppedWith = FetchStatus.TOO_LARGE;
+            return State.ABORT;
+        }
+        body = new ByteArrayOutputStream((int) Math.max(1024, Math.min(declared, 64 * 1024)));
+        return State.CONTINUE;
+    }
+
+    @Override
+    public State onBodyPartReceived(HttpResponseBodyPart part) {
+        int length = part.length();
+        received += length;
+        if (!keepBody) {
+            return received > DISCARD_LIMIT ? State.ABORT : State.CONTINUE;
+        }
+        if (received > maxBytes) {
+            stoppedWith = FetchStatus.TOO_LARGE;
+            return State.ABORT;
+        }
+        body.write(part.getBodyPartBytes(), 0, length);
+        return State.CONTINUE;
+    }
+
+    @Override
+    public void onThrowable(Throwable t) {
+        // The response future fails with t; the fetcher turns it into a result.
+    }
+
+    @Override
+    public HopResponse onCompleted() {
+        byte[] bytes = keepBody && stoppedWith == null ? body.toByteArray() : new byte[0];
+        return new HopResponse(status, statusText, headers, bytes, received, stoppedWith);
+    }
+
+    /** HTML, XHTML, XML, plain text and JSON (including +xml / +json types such as RSS, Atom). */
+    static boolean isAccepted(String contentType) {
+        String type = mediaType(contentType);
+        return type.equals("text/html")
+                || type.equals("application/xhtml+xml")
+                || type.equals("text/xml")
+                || type.equals("application/xml")
+                || type.endsWith("+xml")
+                || type.equals("text/plain")
+                || type.equals("application/json")
+                || type.endsWith("+json");
+    }
+
+    static String mediaType(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .trim()
+                .toLowerCase(Locale.ROOT);
+    }
+
+    private static long declaredLength(HttpHeaders headers) {
+        String value = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.flinkwatch.fetch;
+
+import dev.flinkwatch.model.net.AddressPolicy;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
+
+/**
+ * The fetcher's settings, read from {@link FetchOptions} (see there for meaning and defaults).
+ * Serializable: it travels inside the {@link FetchFunction}.
+ */
+public record FetchConfig(
+        Duration connectTimeout,
+        Duration readTimeout,
+        Duration requestTimeout,
+        Duration deadline,
+        long maxBodyBytes,
+        int maxRedirects,
+        int maxAttempts,
+        Duration retryInitialBackoff,
+        Duration retryMaxBackoff,
+        int maxConcurrentPerHost,
+        Duration minDelayPerHost,
+        String userAgent,
+        boolean robotsEnabled,
+        Duration robotsCacheTtl,
+        Duration robotsErrorTtl,
+        int robotsCacheSize,
+        List<String> allowList,
+        int dnsThreads,
+        int ioThreads)
+        implements Serializable {
+
+    public FetchConfig {
+        allowList = List.copyOf(allowList);
+        if (maxAttempts < 1 || maxConcurrentPerHost < 1 || maxRedirects < 0 || maxBodyBytes < 1) {
+            throw new IllegalArgumentException(
+                    "max-attempts, max-concurrent-per-host and max-body-size must be positive,"
+                            + " max-redirects not negative");
+        }
+        // Fails fast on a malformed allow-list entry.
+        AddressPolicy.defaults().withAllowList(allowList);
+    }
+
+    /** All defaults: public addresses only, robots.txt honoured. */
+    public static FetchConfig defaults() {
+        return from(new Configuration());
+    }
+
+    public static FetchConfig from(ReadableConfig conf) {
+        return new FetchConfig(
+                conf.get(FetchOptions.CONNECT_TIMEOUT),
+                conf.get(FetchOptions.READ_TIMEOUT),
+                conf.get(FetchOptions.REQUEST_TIMEOUT),
+                conf.get(FetchOptions.DEADLINE),
+                conf.get(FetchOptions.MAX_BODY_SIZE).getBytes(),
+                conf.get(FetchOptions.MAX_REDIRECTS),
+                conf.get(FetchOptions.MAX_ATTEMPTS),
+                conf.get(FetchOptions.RETRY_INITIAL_BACKOFF),
+                conf.get(FetchOptions.RETRY_MAX_BACKOFF),
+                conf.get(FetchOptions.MAX_CONCURRENT_PER_HOST),
+                conf.get(FetchOptions.MIN_DELAY_PER_HOST),
+                conf.get(FetchOptions.USER_AGENT),
+                conf.get(FetchOptions.ROBOTS_ENABLED),
+                conf.get(FetchOptions.ROBOTS_CACHE_TTL),
+                conf.get(FetchOptions.ROBOTS_ERROR_TTL),
+                conf.get(FetchOptions.ROBOTS_CACHE_SIZE),
+                conf.get(FetchOptions.ALLOW_LIST),
+                conf.get(FetchOptions.DNS_THREADS),
+                conf.get(FetchOptions.IO_THREADS));
+    }
+
+    /** The SSRF address policy with this config's allow-list. */
+    public AddressPolicy addressPolicy() {
+        return AddressPolicy.defaults().withAllowList(allowList);
+    }
+
+    /** The robots.txt agent name: the User-Agent's first product token, lower-cased. */
+    public String robotsAgentName() {
+        String token = userAgent.trim().split("[/\\s]", 2)[0];
+        return token.toLowerCase(Locale.ROOT);
+    }
+}

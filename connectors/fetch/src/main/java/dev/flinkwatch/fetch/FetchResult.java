@@ -1,0 +1,45 @@
+package dev.flinkwatch.fetch;
+
+import dev.flinkwatch.model.CheckRequest;
+import java.time.Instant;
+
+/**
+ * What one fetch of one {@link CheckRequest} produced: always exactly one per request, failures
+ * included. A Flink POJO (record) without Kryo.
+ *
+ * @param request the request this answers
+ * @param status how the fetch ended
+ * @param httpStatus the final HTTP status, null when no response was received
+ * @param finalUrl the URL of the final response after redirects (the request URL if none)
+ * @param contentType the final response's Content-Type header, null if absent
+ * @param charset the charset the body was decoded with, null without a body
+ * @param body the decoded body text for {@link FetchStatus#OK}, otherwise null
+ * @param etag the final response's ETag, to send as If-None-Match next time; on NOT_MODIFIED the
+ *     server's value, or the request's when the server sent none
+ * @param lastModified the final response's Last-Modified, to send as If-Modified-Since next time;
+ *     kept from the request on NOT_MODIFIED like the etag
+ * @param startedAt when the fetch started (the operator received the request)
+ * @param finishedAt when the result was known
+ * @param latencyMs finishedAt - startedAt in milliseconds, politeness and retry waits included
+ * @param attempts HTTP exchanges tried for the final URL (1 without retries, 0 when none was sent)
+ * @param redirects redirects followed
+ * @param bodyBytes body bytes received for the final response (decompressed)
+ * @param message a short human-readable explanation (why it failed, or "200 OK")
+ */
+public record FetchResult(
+        CheckRequest request,
+        FetchStatus status,
+        Integer httpStatus,
+        String finalUrl,
+        String contentType,
+        String charset,
+        String body,
+        String etag,
+        String lastModified,
+        Instant startedAt,
+        Instant finishedAt,
+        Long latencyMs,
+        Integer attempts,
+        Integer redirects,
+        Long bodyBytes,
+        String message) {}

@@ -1,0 +1,574 @@
+package dev.flinkwatch.fetch;
+
+import static org.asynchttpclient.Dsl.asyncHttpClient;
+
+import dev.flinkwatch.model.CheckRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.BoundRequestBuilder;
+import org.asynchttpclient.DefaultAsyncHttpClientConfig;
+import org.asynchttpclient.ListenableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetches pages: SSRF guard, robots.txt, per-host politeness, the HTTP exchange with a streaming
+ * size cap, redirects (each hop re-checked) and retries, ending in exactly one {@link FetchResult}.
+ * Non-blocking throughout: DNS runs on its own small pool, waits are scheduled, HTTP is Netty.
+ * Plain Java (no Flink), so {@link FetchFunction} stays a thin adapter.
+ */
+final class PageFetcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PageFetcher.class);
+    private static final String ACCEPT =
+            "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,"
+                    + "application/json;q=0.8,*/*;q=0.1";
+
+    private final FetchConfig config;
+    private final AsyncHttpClient client;
+    private final ExecutorService dnsExecutor;
+    private final ScheduledExecutorService scheduler;
+    private final SsrfGuard guard;
+    private final HostPoliteness politeness;
+    private final RobotsCache robots;
+
+    PageFetcher(FetchConfig config, HostResolver resolver) {
+        this.config = config;
+        this.dnsExecutor = Executors.newFixedThreadPool(config.dnsThreads(), daemon("fetch-dns"));
+        ScheduledThreadPoolExecutor timer =
+                new ScheduledThreadPoolExecutor(1, daemon("fetch-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.scheduler = timer;
+        this.guard = new SsrfGuard(config.addressPolicy(), resolver, dnsExecutor);
+        this.politeness =
+                new HostPoliteness(
+                        config.maxConcurrentPerHost(), config.minDelayPerHost(), scheduler);
+        this.robots =
+                config.robotsEnabled()
+                        ? new RobotsCache(
+                                config.robotsAgentName(),
+                                config.robotsCacheTtl(),
+                                config.robotsErrorTtl(),
+                                config.robotsCacheSize(),
+                                this::downloadRobots)
+                        : null;
+        this.client =
+                asyncHttpClient(
+                        new DefaultAsyncHttpClientConfig.Builder()
+                                .setThreadPoolName("fetch-io")
+                                .setIoThreadsCount(config.ioThreads())
+                                .setConnectTimeout(config.connectTimeout())
+                                .setReadTimeout(config.readTimeout())
+                                .setRequestTimeout(config.requestTimeout())
+                                .setFollowRedirect(false) // we follow them, re-checking each hop
+                                .setKeepAlive(true)
+                                .setCompressionEnforced(true)
+                                .setEnableAutomaticDecompression(true)
+                                .setUserAgent(config.userAgent())
+                                // One monitor's cookies must never reach another's request.
+                                .setCookieStore(null)
+                                // Replays a request only when a pooled keep-alive connection was
+                                // stale.
+                                .setMaxRequestRetry(1)
+                                .setDisableUrlEncodingForBoundRequests(true)
+                                .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
+                                .build());
+    }
+
+    /** Starts fetching; the returned fetch completes exactly once with a result, never an error. */
+    Fetch start(CheckRequest request) {
+        Fetch fetch = new Fetch(request);
+        fetch.run();
+        return fetch;
+    }
+
+    /** Hosts the politeness gate currently tracks. */
+    int politeHosts() {
+        return politeness.trackedHosts();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            client.close();
+        } finally {
+            scheduler.shutdownNow();
+            dnsExecutor.shutdownNow();
+        }
+    }
+
+    private CompletableFuture<HopResponse> downloadRobots(URI robotsUrl) {
+        long deadline = System.nanoTime() + config.deadline().toNanos();
+        return new Transfer(robotsUrl, deadline, null, null, false).run();
+    }
+
+    /** One page fetch: a transfer plus its result, completable early by a timeout. */
+    final class Fetch {
+        private final CheckRequest request;
+        private final Instant startedAt = Instant.now();
+        private final long startNanos = System.nanoTime();
+        private final CompletableFuture<FetchResult> result = new CompletableFuture<>();
+        private volatile Transfer transfer;
+
+        private Fetch(CheckRequest request) {
+            this.request = request;
+        }
+
+        CompletableFuture<FetchResult> result() {
+            return result;
+        }
+
+        /** Ends the fetch now with a failure result (e.g. TIMEOUT) and stops its HTTP exchange. */
+        void abort(FetchStatus status, String message) {
+            complete(null, new FetchFailure(status, message));
+        }
+
+        private void run() {
+            URI url;
+            try {
+                url = normalize(new URI(request.url()));
+            } catch (URISyntaxException | NullPointerException e) {
+                complete(
+                        null,
+                        new FetchFailure(
+                                FetchStatus.BLOCKED_ADDRESS,
+                                "not a valid http(s) URL: " + request.url()));
+                return;
+            }
+            transfer =
+                    new Transfer(
+                            url,
+                            startNanos + config.deadline().toNanos(),
+                            request.etag(),
+                            request.lastModified(),
+                            true);
+            transfer.run().whenComplete(this::complete);
+        }
+
+        private void complete(HopResponse response, Throwable error) {
+            if (result.isDone()) {
+                return;
+            }
+            Transfer t = transfer;
+            FetchResult fetchResult =
+                    error == null
+                            ? fromResponse(response, t)
+                            : fromFailure(FetchFailure.from(error), t);
+            if (result.complete(fetchResult)) {
+                if (t != null) {
+                    t.cancel();
+                }
+                if (fetchResult.status() == FetchStatus.BLOCKED_ADDRESS) {
+                    LOG.info(
+                            "fetch blocked monitorId={} url={} reason={}",
+                            request.monitorId(),
+                            fetchResult.finalUrl(),
+                            fetchResult.message());
+                } else if (LOG.isDebugEnabled()) {
+                    LOG.debug(
+                            "fetch done monitorId={} status={} http={} latencyMs={} attempts={}",
+                            request.monitorId(),
+                            fetchResult.status(),
+                            fetchResult.httpStatus(),
+                            fetchResult.latencyMs(),
+                            fetchResult.attempts());
+                }
+            }
+        }
+
+        private FetchResult fromResponse(HopResponse r, Transfer t) {
+            String contentType = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
+            String etag = r.headers().get(HttpHeaderNames.ETAG);
+            String lastModified = r.headers().get(HttpHeaderNames.LAST_MODIFIED);
+            if (r.stoppedWith() == FetchStatus.TOO_LARGE) {
+                return result(
+                        FetchStatus.TOO_LARGE,
+                        r,
+                        t,
+                        contentType,
+                        null,
+                        etag,
+                        lastModified,
+                        "body exceeds the limit of "
+                                + config.maxBodyBytes()
+                                + " bytes; transfer stopped");
+            }
+            if (r.stoppedWith() == FetchStatus.UNSUPPORTED_CONTENT_TYPE) {
+                return result(
+                        FetchStatus.UNSUPPORTED_CONTENT_TYPE,
+                        r,
+                        t,
+                        contentType,
+                        null,
+                        etag,
+                        lastModified,
+                        "content type "
+                                + contentType
+                                + " is not HTML, XHTML, XML, plain text or JSON");
+            }
+            if (r.status() == 304) {
+                return result(
+                        FetchStatus.NOT_MODIFIED,
+                        r,
+                        t,
+                        contentType,
+                        null,
+                        etag != null ? etag : request.etag(),
+                        lastModified != null ? lastModified : request.lastModified(),
+                        "304 Not Modified");
+            }
+            if (r.status() >= 200 && r.status() < 300) {
+                BodyDecoder.Decoded decoded = BodyDecoder.decode(r.body(), contentType);
+                return new FetchResult(
+                        request,
+                        FetchStatus.OK,
+                        r.status(),
+                        t.url.toString(),
+                        contentType,
+                        decoded.charset().name(),
+                        decoded.text(),
+                        etag,
+                        lastModified,
+                        startedAt,
+                        Instant.now(),
+                        elapsedMs(),
+                        t.attempts,
+                        t.redirects,
+                        (long) r.body().length,
+                        r.status() + " " + r.statusText());
+            }
+            String retryAfter = r.headers().get(HttpHeaderNames.RETRY_AFTER);
+            String message =
+                    "HTTP "
+                            + r.status()
+                            + " "
+                            + r.statusText()
+                            + (r.isRedirect() ? " without a Location" : "")
+                            + (retryAfter != null && r.isRetryable()
+                                    ? " (Retry-After: " + retryAfter + ")"
+                                    : "");
+            return result(
+                    FetchStatus.HTTP_ERROR, r, t, contentType, null, etag, lastModified, message);
+        }
+
+        private FetchResult result(
+                FetchStatus status,
+                HopResponse r,
+                Transfer t,
+                String contentType,
+                String charset,
+                String etag,
+                String lastModified,
+                String message) {
+            return new FetchResult(
+                    request,
+                    status,
+                    r.status(),
+                    t.url.toString(),
+                    contentType,
+                    charset,
+                    null,
+                    etag,
+                    lastModified,
+                    startedAt,
+                    Instant.now(),
+                    elapsedMs(),
+                    t.attempts,
+                    t.redirects,
+                    r.receivedBytes(),
+                    message);
+        }
+
+        private FetchResult fromFailure(FetchFailure failure, Transfer t) {
+            return new FetchResult(
+                    request,
+                    failure.status(),
+                    failure.httpStatus(),
+                    t == null ? request.url() : t.url.toString(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    startedAt,
+                    Instant.now(),
+                    elapsedMs(),
+                    t == null ? 0 : t.attempts,
+                    t == null ? 0 : t.redirects,
+                    0L,
+                    failure.getMessage());
+        }
+
+        private long elapsedMs() {
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        }
+    }
+
+    /**
+     * Downloads one URL, following redirects (each hop guarded, and robots-checked for pages) and
+     * retrying retryable failures, until a final response or a failure.
+     */
+    private final class Transfer {
+        private final long deadline;
+        private final String etag;
+        private final String lastModified;
+        private final boolean page;
+        private volatile URI url;
+        private volatile int attempts;
+        private volatile int redirects;
+        private volatile ListenableFuture<HopResponse> inFlight;
+        private volatile boolean cancelled;
+
+        Transfer(URI url, long deadline, String etag, String lastModified, boolean page) {
+            this.url = url;
+            this.deadline = deadline;
+            this.etag = etag;
+            this.lastModified = lastModified;
+            this.page = page;
+        }
+
+        CompletableFuture<HopResponse> run() {
+            return hop(url);
+        }
+
+        void cancel() {
+            cancelled = true;
+            ListenableFuture<HopResponse> current = inFlight;
+            if (current != null && !current.isDone()) {
+                current.abort(new FetchFailure(FetchStatus.TIMEOUT, "fetch cancelled"));
+            }
+        }
+
+        private CompletableFuture<HopResponse> hop(URI target) {
+            url = target;
+            attempts = 0;
+            CompletableFuture<InetAddress> checked = guard.check(target);
+            if (page && robots != null) {
+                checked =
+                        checked.thenCompose(
+                                address ->
+                                        robots.disallowReason(target)
+                                                .thenApply(
+                                                        reason -> {
+                                                            reason.ifPresent(
+                                                                    r -> {
+                                                                        throw new FetchFailure(
+                                                                                FetchStatus
+                                                                                        .ROBOTS_DISALLOWED,
+                                                                                r);
+                                                                    });
+                                                            return address;
+                                                        }));
+            }
+            return checked.thenCompose(address -> attempt(target, address))
+                    .thenCompose(response -> followRedirect(target, response));
+        }
+
+        private CompletableFuture<HopResponse> followRedirect(URI from, HopResponse response) {
+            String location = response.headers().get(HttpHeaderNames.LOCATION);
+            if (!response.isRedirect() || location == null) {
+                return CompletableFuture.completedFuture(response);
+            }
+            if (redirects >= config.maxRedirects()) {
+                throw new FetchFailure(
+                        FetchStatus.TOO_MANY_REDIRECTS,
+                        "more than "
+                                + config.maxRedirects()
+                                + " redirects (last to "
+                                + location
+                                + ")",
+                        response.status());
+            }
+            URI next;
+            try {
+                next = normalize(from.resolve(new URI(location.trim())));
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new FetchFailure(
+                        FetchStatus.HTTP_ERROR,
+                        "redirect to an invalid location: " + location,
+                        response.status());
+            }
+            redirects++;
+            return hop(next);
+        }
+
+        private CompletableFuture<HopResponse> attempt(URI target, InetAddress address) {
+            if (cancelled) {
+                return CompletableFuture.failedFuture(
+                        new FetchFailure(FetchStatus.TIMEOUT, "fetch cancelled"));
+            }
+            attempts++;
+            return slot(target.getHost())
+                    .thenCompose(
+                            permit ->
+                                    send(target, address).whenComplete((r, e) -> permit.release()))
+                    .handle((response, error) -> retryOrFinish(target, address, response, error))
+                    .thenCompose(Function.identity());
+        }
+
+        private CompletableFuture<HopResponse> retryOrFinish(
+                URI target, InetAddress address, HopResponse response, Throwable error) {
+            FetchFailure failure = error == null ? null : FetchFailure.from(error);
+            boolean retryable = failure == null ? response.isRetryable() : failure.isRetryable();
+            CompletableFuture<HopResponse> finish =
+                    failure == null
+                            ? CompletableFuture.completedFuture(response)
+                            : CompletableFuture.failedFuture(failure);
+            if (!retryable || cancelled || attempts >= config.maxAttempts()) {
+                return finish;
+            }
+            Duration wait = retryWait(response);
+            if (wait == null || System.nanoTime() + wait.toNanos() - deadline >= 0) {
+                return finish;
+            }
+            CompletableFuture<Void> delay = new CompletableFuture<>();
+            scheduler.schedule(() -> delay.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
+            return delay.thenCompose(ignored -> attempt(target, address));
+        }
+
+        /** Exponential backoff with jitter; at least Retry-After; null when that is too long. */
+        private Duration retryWait(HopResponse response) {
+            long base = config.retryInitialBackoff().toMillis() << Math.min(attempts - 1, 20);
+            long backoff = Math.min(base, config.retryMaxBackoff().toMillis());
+            long jittered =
+                    (long) (backoff * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+            Duration retryAfter =
+                    response == null
+                            ? null
+                            : parseRetryAfter(response.headers().get(HttpHeaderNames.RETRY_AFTER));
+            if (retryAfter == null) {
+                return Duration.ofMillis(jittered);
+            }
+            if (retryAfter.compareTo(config.retryMaxBackoff()) > 0) {
+                return null;
+            }
+            return retryAfter.toMillis() > jittered ? retryAfter : Duration.ofMillis(jittered);
+        }
+
+        private CompletableFuture<HostPoliteness.Permit> slot(String host) {
+            CompletableFuture<HostPoliteness.Permit> permit =
+                    politeness.acquire(host.toLowerCase(Locale.ROOT));
+            long remaining = deadline - System.nanoTime();
+            if (!permit.isDone()) {
+                ScheduledFuture<?> giveUp =
+                        scheduler.schedule(
+                                () ->
+                                        permit.completeExceptionally(
+                                                new FetchFailure(
+                                                        FetchStatus.TIMEOUT,
+                                                        "no polite slot for "
+                                                                + host
+                                                                + " before the deadline")),
+                                Math.max(0, remaining),
+                                TimeUnit.NANOSECONDS);
+                permit.whenComplete((p, e) -> giveUp.cancel(false));
+            }
+            return permit;
+        }
+
+        private CompletableFuture<HopResponse> send(URI target, InetAddress address) {
+            long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (remainingMs <= 0 || cancelled) {
+                return CompletableFuture.failedFuture(
+                        new FetchFailure(
+                                FetchStatus.TIMEOUT,
+                                "deadline of " + config.deadline().toSeconds() + " s reached"));
+            }
+            BoundRequestBuilder request =
+                    client.prepareGet(target.toASCIIString())
+                            // Connect to the address the guard checked, never a fresh DNS answer.
+                            .setAddress(address)
+                            .setRequestTimeout(
+                                    Duration.ofMillis(
+                                            Math.min(
+                                                    config.requestTimeout().toMillis(),
+                                                    remainingMs)))
+                            .setHeader(HttpHeaderNames.ACCEPT, ACCEPT);
+            if (etag != null) {
+                request.setHeader(HttpHeaderNames.IF_NONE_MATCH, etag);
+            }
+            if (lastModified != null) {
+                request.setHeader(HttpHeaderNames.IF_MODIFIED_SINCE, lastModified);
+            }
+            BodyCollector collector =
+                    page
+                            ? new BodyCollector(config.maxBodyBytes(), false)
+                            : new BodyCollector(RobotsCache.MAX_ROBOTS_BYTES, true);
+            try {
+                ListenableFuture<HopResponse> future = request.execute(collector);
+                inFlight = future;
+                if (cancelled) {
+                    cancel();
+                }
+                return future.toCompletableFuture();
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+    }
+
+    /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
+    static Duration parseRetryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.trim();
+        if (v.chars().allMatch(Character::isDigit)) {
+            return v.length() > 9 ? Duration.ofDays(365) : Duration.ofSeconds(Long.parseLong(v));
+        }
+        try {
+            Duration until =
+                    Duration.between(
+                            Instant.now(),
+                            ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)
+                                    .toInstant());
+            return until.isNegative() ? Duration.ZERO : until;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** Drops the fragment (never sent) and gives an empty path "/" (URI.resolve needs one). */
+    static URI normalize(URI url) throws URISyntaxException {
+        String path =
+                url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        String scheme = url.getScheme() == null ? null : url.getScheme().toLowerCase(Locale.ROOT);
+        if (url.isOpaque() || url.getRawAuthority() == null) {
+            return new URI(scheme, url.getRawSchemeSpecificPart(), null);
+        }
+        return new URI(
+                scheme
+                        + "://"
+                        + url.getRawAuthority()
+                        + path
+                        + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
