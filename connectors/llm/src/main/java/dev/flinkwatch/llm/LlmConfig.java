@@ -114,17 +114,17 @@ public record LlmConfig(
                 key,
                 model == null ? DEFAULT_MODEL : model,
                 Duration.ofMillis(number(get, "MONITOR_LLM_TIMEOUT_MS", DEFAULT_TIMEOUT_MS)),
-                (int) number(get, "MONITOR_LLM_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT),
-                (int) number(get, "MONITOR_LLM_MAX_INPUT_CHARS", DEFAULT_MAX_INPUT_CHARS),
-                (int) number(get, "MONITOR_LLM_MAX_RETRIES", DEFAULT_MAX_RETRIES),
-                (int) number(get, "MONITOR_LLM_MAX_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS),
+                integer(get, "MONITOR_LLM_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT),
+                integer(get, "MONITOR_LLM_MAX_INPUT_CHARS", DEFAULT_MAX_INPUT_CHARS),
+                integer(get, "MONITOR_LLM_MAX_RETRIES", DEFAULT_MAX_RETRIES),
+                integer(get, "MONITOR_LLM_MAX_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS),
                 temperature == null ? null : decimal("MONITOR_LLM_TEMPERATURE", temperature),
-                (int) number(get, "MONITOR_LLM_BREAKER_FAILURE_RATE", DEFAULT_BREAKER_FAILURE_RATE),
-                (int) number(get, "MONITOR_LLM_BREAKER_WINDOW", DEFAULT_BREAKER_WINDOW),
+                integer(get, "MONITOR_LLM_BREAKER_FAILURE_RATE", DEFAULT_BREAKER_FAILURE_RATE),
+                integer(get, "MONITOR_LLM_BREAKER_WINDOW", DEFAULT_BREAKER_WINDOW),
                 Duration.ofMillis(
                         number(get, "MONITOR_LLM_BREAKER_OPEN_MS", DEFAULT_BREAKER_OPEN_MS)),
                 number(get, "MONITOR_LLM_TENANT_DAILY_TOKENS", DEFAULT_TENANT_DAILY_TOKENS),
-                (int) number(get, "MONITOR_LLM_CACHE_SIZE", DEFAULT_CACHE_SIZE));
+                integer(get, "MONITOR_LLM_CACHE_SIZE", DEFAULT_CACHE_SIZE));
     }
 
     /** True when an endpoint is set; otherwise the evaluator answers "LLM not configured". */
@@ -184,6 +184,14 @@ public record LlmConfig(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be an integer, was '" + raw + "'");
         }
+    }
+
+    private static int integer(Function<String, String> env, String name, int fallback) {
+        long value = number(env, name, fallback);
+        if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
+            throw new IllegalArgumentException(name + " is out of range, was " + value);
+        }
+        return (int) value;
     }
 
     private static double decimal(String name, String raw) {
