@@ -1,0 +1,197 @@
+package dev.flinkwatch.api;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.flinkwatch.api.history.HistoryRoutes;
+import dev.flinkwatch.api.history.HistoryStore;
+import dev.flinkwatch.api.http.Caller;
+import dev.flinkwatch.api.http.CallerResolver;
+import dev.flinkwatch.api.http.ErrorResponses;
+import dev.flinkwatch.api.http.RequestObserver;
+import dev.flinkwatch.api.http.Route;
+import dev.flinkwatch.api.monitors.MonitorRoutes;
+import dev.flinkwatch.api.monitors.MonitorSpecChecks;
+import dev.flinkwatch.api.monitors.MonitorStore;
+import dev.flinkwatch.api.ops.OperationsRoutes;
+import dev.flinkwatch.api.ops.Readiness;
+import dev.flinkwatch.api.ops.ReadinessCheck;
+import dev.flinkwatch.api.outbox.OutboxBacklog;
+import dev.flinkwatch.api.outbox.OutboxRelay;
+import dev.flinkwatch.api.tenants.Authenticator;
+import dev.flinkwatch.api.tenants.TenantRoutes;
+import dev.flinkwatch.api.tenants.TenantStore;
+import dev.flinkwatch.model.MonitorSpecValidator;
+import dev.flinkwatch.schema.SchemaMigrations;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control API as an embeddable service: HTTP routes, the outbox relay and readiness, started
+ * together on a given database and stopped together by {@link #close()}.
+ *
+ * <pre>{@code
+ * ControlApi api = ControlApi.start(ControlApiConfig.builder(token)
+ *         .port(0).kafkaBootstrapServers(kafka).build(), dataSource);
+ * api.addReadinessCheck(new ReadinessCheck("flink-job", () -> ...));
+ * URI base = URI.create(api.baseUrl());
+ * }</pre>
+ *
+ * <p>The given DataSource is pooled by the API (HikariCP, {@link ControlApiConfig#dbPoolSize()})
+ * unless it already is a {@link HikariDataSource}; the API never closes a DataSource it was given.
+ */
+public final class ControlApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
+
+    private final ControlApiConfig config;
+    private final HikariDataSource ownPool;
+    private final Readiness readiness = new Readiness();
+    private final PrometheusMeterRegistry metrics =
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final OutboxRelay relay;
+    private final List<Route> routes;
+    private final Javalin app;
+
+    private ControlApi(ControlApiConfig config, DataSource given) {
+        this.config = config;
+        this.ownPool = given instanceof HikariDataSource ? null : pool(given, config.dbPoolSize());
+        DataSource db = ownPool != null ? ownPool : given;
+        if (config.migrateSchema()) {
+            SchemaMigrations.migrate(db);
+        }
+        readiness.add(new ReadinessCheck("database", () -> verifyDatabase(db)));
+        new OutboxBacklog(db, metrics);
+        relay =
+                new OutboxRelay(
+                        db,
+                        OutboxRelay.kafkaProducers(config.kafkaBootstrapServers()),
+                        new OutboxRelay.Settings(
+                                config.monitorsTopic(),
+                                config.relayBatchSize(),
+                                config.relayPollInterval(),
+                                Duration.ofSeconds(10),
+                                config.outboxRetention()),
+                        metrics);
+        TenantStore tenants = new TenantStore(db);
+        MonitorStore monitors = new MonitorStore(db, config.defaultMonitorQuota());
+        routes = new ArrayList<>();
+        routes.addAll(new OperationsRoutes(readiness, metrics).routes());
+        routes.addAll(new TenantRoutes(tenants).routes());
+        routes.addAll(
+                new MonitorRoutes(
+                                monitors,
+                                new MonitorSpecChecks(
+                                        new MonitorSpecValidator(config.validationLimits()),
+                                        config.addressPolicy()),
+                                relay::wakeUp)
+                        .routes());
+        routes.addAll(new HistoryRoutes(new HistoryStore(db), monitors).routes());
+        app = createApp(routes, new Authenticator(tenants, config.adminToken()), metrics);
+    }
+
+    /**
+     * Starts the API: migrates the schema (unless disabled), starts the outbox relay and listens on
+     * {@link ControlApiConfig#bindHost()}:{@link ControlApiConfig#port()}.
+     */
+    public static ControlApi start(ControlApiConfig config, DataSource dataSource) {
+        ControlApi api = new ControlApi(config, dataSource);
+        try {
+            api.app.start(config.bindHost(), config.port());
+            api.relay.start();
+        } catch (RuntimeException e) {
+            api.close();
+            throw e;
+        }
+        LOG.info("event=control_api_started url={} config={}", api.baseUrl(), config);
+        return api;
+    }
+
+    /** The port actually listened on (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** {@code http://<bindHost>:<port>}, without a trailing slash. */
+    public String baseUrl() {
+        String host =
+                config.bindHost().contains(":") ? "[" + config.bindHost() + "]" : config.bindHost();
+        return "http://" + host + ":" + port();
+    }
+
+    /** Adds a condition to {@code /readyz}; may be called at any time. */
+    public void addReadinessCheck(ReadinessCheck check) {
+        readiness.add(check);
+    }
+
+    /** Every route the API serves (method, path template, access). */
+    public List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
+    /** Stops HTTP first, then the relay (finishing its round), then the pool it created. */
+    @Override
+    public void close() {
+        app.stop();
+        relay.close();
+        readiness.close();
+        metrics.close();
+        if (ownPool != null) {
+            ownPool.close();
+        }
+        LOG.info("event=control_api_stopped");
+    }
+
+    private static Javalin createApp(
+            List<Route> routes, CallerResolver callers, PrometheusMeterRegistry metrics) {
+        Javalin app =
+                Javalin.create(
+                        cfg -> {
+                            cfg.showJavalinBanner = false;
+                            cfg.startupWatcherEnabled = false;
+                            cfg.http.prefer405over404 = true;
+                            cfg.requestLogger.http(new RequestObserver(metrics));
+                        });
+        ErrorResponses.install(app);
+        for (Route route : routes) {
+            app.addHttpHandler(route.method(), route.path(), ctx -> handle(route, callers, ctx));
+        }
+        return app;
+    }
+
+    private static void handle(Route route, CallerResolver callers, Context ctx) throws Exception {
+        ctx.attribute(RequestObserver.ROUTE_ATTRIBUTE, route.path());
+        Caller caller = callers.resolve(ctx, route.access());
+        if (caller.tenantId() != null) {
+            ctx.attribute(RequestObserver.TENANT_ATTRIBUTE, caller.tenantId());
+        }
+        route.handler().handle(ctx, caller);
+    }
+
+    private static void verifyDatabase(DataSource db) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            if (!c.isValid(2)) {
+                throw new SQLException("connection is not valid");
+            }
+        }
+    }
+
+    private static HikariDataSource pool(DataSource dataSource, int size) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setDataSource(dataSource);
+        hikari.setPoolName("control-api");
+        hikari.setMaximumPoolSize(size);
+        hikari.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        // Start even while the database is down: /readyz reports it, requests get 503.
+        hikari.setInitializationFailTimeout(-1);
+        return new HikariDataSource(hikari);
+    }
+}

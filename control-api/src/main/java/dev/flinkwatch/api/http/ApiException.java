@@ -1,0 +1,69 @@
+package dev.flinkwatch.api.http;
+
+import dev.flinkwatch.model.CodecException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A request that ends in an error response: {@code {"error": {"code", "message", "fields"}}}.
+ * Thrown anywhere while handling a request and rendered by {@link ErrorResponses}.
+ */
+public final class ApiException extends RuntimeException {
+    private final int status;
+    private final String code;
+    private final Map<String, String> fields;
+
+    public ApiException(int status, String code, String message, Map<String, String> fields) {
+        // No stack trace: these are expected outcomes, thrown often (fuzzing, bad clients).
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+
+    public ApiException(int status, String code, String message) {
+        this(status, code, message, Map.of());
+    }
+
+    /** 400 with one message per offending field, in the order they were found. */
+    public static ApiException validation(Map<String, String> fields) {
+        return new ApiException(400, "validation_failed", "the request has invalid fields", fields);
+    }
+
+    /** 400 for a body the codec could not read: the whole document, or one field's type. */
+    public static ApiException fromCodec(CodecException e) {
+        Map<String, String> fields = Map.of(e.field(), e.getMessage());
+        return "$".equals(e.field())
+                ? new ApiException(400, "malformed_json", e.getMessage(), fields)
+                : validation(fields);
+    }
+
+    /** 400 for a query parameter that cannot be used. */
+    public static ApiException invalidParameter(String name, String message) {
+        return new ApiException(
+                400, "invalid_parameter", name + " " + message, Map.of(name, message));
+    }
+
+    /** 404, also for ids of other tenants: the response never reveals that they exist. */
+    public static ApiException notFound(String what) {
+        return new ApiException(404, "not_found", what + " not found");
+    }
+
+    public static ApiException unauthorized(String message) {
+        return new ApiException(401, "unauthorized", message);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** Field path to message, in the order the problems were found. */
+    public Map<String, String> fields() {
+        return fields;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.flinkwatch.api.monitors;
+
+import dev.flinkwatch.api.http.Access;
+import dev.flinkwatch.api.http.ApiException;
+import dev.flinkwatch.api.http.Caller;
+import dev.flinkwatch.api.http.Cursor;
+import dev.flinkwatch.api.http.Json;
+import dev.flinkwatch.api.http.JsonBodies;
+import dev.flinkwatch.api.http.Page;
+import dev.flinkwatch.api.http.QueryParams;
+import dev.flinkwatch.api.http.Route;
+import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.model.MonitorStatus;
+import io.javalin.http.Context;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The tenant's monitors: create, list, read, replace, pause, resume, delete. Each change that is
+ * stored wakes the outbox relay.
+ */
+public final class MonitorRoutes {
+    static final String ID = "id";
+
+    private final MonitorStore monitors;
+    private final MonitorSpecChecks checks;
+    private final Runnable outboxWritten;
+
+    /**
+     * @param outboxWritten called after a change committed an outbox row
+     */
+    public MonitorRoutes(MonitorStore monitors, MonitorSpecChecks checks, Runnable outboxWritten) {
+        this.monitors = monitors;
+        this.checks = checks;
+        this.outboxWritten = outboxWritten;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                Route.post("/v1/monitors", Access.TENANT, this::create),
+                Route.get("/v1/monitors", Access.TENANT, this::list),
+                Route.get("/v1/monitors/{id}", Access.TENANT, this::get),
+                Route.put("/v1/monitors/{id}", Access.TENANT, this::replace),
+                Route.delete("/v1/monitors/{id}", Access.TENANT, this::delete),
+                Route.post(
+                        "/v1/monitors/{id}/pause",
+                        Access.TENANT,
+                        (ctx, caller) -> setStatus(ctx, caller, MonitorStatus.PAUSED)),
+                Route.post(
+                        "/v1/monitors/{id}/resume",
+                        Access.TENANT,
+                        (ctx, caller) -> setStatus(ctx, caller, MonitorStatus.ACTIVE)));
+    }
+
+    private void create(Context ctx, Caller caller) throws SQLException {
+        MonitorSpec body = JsonBodies.read(ctx, MonitorSpec.class);
+        MonitorSpec spec =
+                checked(
+                        from(
+                                body,
+                                UUID.randomUUID(),
+                                caller.requireTenant(),
+                                body.status() == null ? MonitorStatus.ACTIVE : body.status()));
+        MonitorView created = monitors.create(spec);
+        outboxWritten.run();
+        ctx.header("Location", "/v1/monitors/" + created.id());
+        Json.respond(ctx, 201, created);
+    }
+
+    private void list(Context ctx, Caller caller) throws SQLException {
+        int limit = QueryParams.limit(ctx);
+        String cursor = ctx.queryParam(Cursor.PARAMETER);
+        UUID after = null;
+        if (cursor != null) {
+            try {
+                after = UUID.fromString(Cursor.decode(cursor, 1).get(0));
+            } catch (IllegalArgumentException e) {
+                throw Cursor.invalid();
+            }
+        }
+        List<MonitorView> rows = monitors.list(caller.requireTenant(), after, limit + 1);
+        List<MonitorView> items = rows.subList(0, Math.min(limit, rows.size()));
+        String next =
+                rows.size() > limit ? Cursor.encode(items.get(limit - 1).id().toString()) : null;
+        Json.respond(ctx, 200, new Page<>(items, next));
+    }
+
+    private void get(Context ctx, Caller caller) throws SQLException {
+        UUID id = monitorId(ctx);
+        Json.respond(
+                ctx,
+                200,
+                monitors.find(caller.requireTenant(), id).orElseThrow(MonitorRoutes::notFound));
+    }
+
+    /** Full replace of the user's fields; status is kept unless the body sets it. */
+    private void replace(Context ctx, Caller caller) throws SQLException {
+        UUID id = monitorId(ctx);
+        MonitorSpec body = JsonBodies.read(ctx, MonitorSpec.class);
+        UUID tenant = caller.requireTenant();
+        // Validated before the row is read: the answer to a bad body never depends on whether the
+        // id exists.
+        checked(
+                from(
+                        body,
+                        id,
+                        tenant,
+                        body.status() == null ? MonitorStatus.ACTIVE : body.status()));
+        MonitorView updated =
+                monitors.update(
+                                tenant,
+                                id,
+                                current ->
+                                        from(
+                                                        body,
+                                                        id,
+                                                        tenant,
+                                                        body.status() == null
+                                                                ? current.status()
+                                                                : body.status())
+                                                .withVersion(current.version()))
+                        .orElseThrow(MonitorRoutes::notFound);
+        outboxWritten.run();
+        Json.respond(ctx, 200, updated);
+    }
+
+    private void setStatus(Context ctx, Caller caller, MonitorStatus status) throws SQLException {
+        UUID id = monitorId(ctx);
+        MonitorView updated =
+                monitors.update(caller.requireTenant(), id, current -> current.withStatus(status))
+                        .orElseThrow(MonitorRoutes::notFound);
+        outboxWritten.run();
+        Json.respond(ctx, 200, updated);
+    }
+
+    private void delete(Context ctx, Caller caller) throws SQLException {
+        UUID id = monitorId(ctx);
+        if (!monitors.delete(caller.requireTenant(), id)) {
+            throw notFound();
+        }
+        outboxWritten.run();
+        ctx.status(204);
+    }
+
+    private MonitorSpec checked(MonitorSpec spec) {
+        Map<String, String> problems = checks.problems(spec);
+        if (!problems.isEmpty()) {
+            throw ApiException.validation(problems);
+        }
+        return spec;
+    }
+
+    /** The user's fields from a request body, with the system's id, owner and a status. */
+    private static MonitorSpec from(
+            MonitorSpec body, UUID id, UUID tenantId, MonitorStatus status) {
+        return new MonitorSpec(
+                id,
+                tenantId,
+                1,
+                body.name(),
+                body.sources(),
+                body.intervalSeconds(),
+                body.condition(),
+                body.ignore(),
+                body.notification(),
+                status);
+    }
+
+    static UUID monitorId(Context ctx) {
+        return QueryParams.pathId(ctx, ID, "monitor");
+    }
+
+    static ApiException notFound() {
+        return ApiException.notFound("monitor");
+    }
+}

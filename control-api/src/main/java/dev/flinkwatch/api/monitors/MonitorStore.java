@@ -1,0 +1,284 @@
+package dev.flinkwatch.api.monitors;
+
+import dev.flinkwatch.api.db.Jdbc;
+import dev.flinkwatch.api.http.ApiException;
+import dev.flinkwatch.api.outbox.Outbox;
+import dev.flinkwatch.model.CheckOutcome;
+import dev.flinkwatch.model.ModelCodec;
+import dev.flinkwatch.model.MonitorEvent;
+import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.model.MonitorStatus;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
+
+/**
+ * Monitors in PostgreSQL. Every query is scoped to one tenant; deleted monitors (soft delete) are
+ * invisible. Every change writes the monitor row and its outbox event in one transaction, with the
+ * monitor row locked first, so versions and outbox order agree.
+ */
+public final class MonitorStore {
+    private static final String VIEW_COLUMNS =
+            "SELECT m.spec::text AS spec, m.version, m.status, m.created_at, m.updated_at,"
+                    + " s.last_check_at, s.last_outcome, s.last_error, s.consecutive_failures,"
+                    + " s.last_change_at"
+                    + " FROM monitors m LEFT JOIN monitor_status s"
+                    + " ON s.monitor_id = m.id AND s.tenant_id = m.tenant_id";
+
+    private final DataSource dataSource;
+    private final int defaultQuota;
+
+    /**
+     * @param defaultQuota live monitors per tenant unless the tenant row sets its own
+     */
+    public MonitorStore(DataSource dataSource, int defaultQuota) {
+        this.dataSource = dataSource;
+        this.defaultQuota = defaultQuota;
+    }
+
+    /**
+     * Stores a new monitor (version 1) and its upsert event.
+     *
+     * @throws ApiException 409 quota_exceeded when the tenant has no room left
+     */
+    public MonitorView create(MonitorSpec spec) throws SQLException {
+        return Jdbc.inTransaction(
+                dataSource,
+                c -> {
+                    // Locking the tenant row serializes this tenant's creates, so the count is
+                    // exact; NO KEY UPDATE leaves foreign-key checks on the row unblocked.
+                    int quota;
+                    try (PreparedStatement ps =
+                            c.prepareStatement(
+                                    "SELECT coalesce(monitor_quota, ?) FROM tenants"
+                                            + " WHERE id = ? FOR NO KEY UPDATE")) {
+                        ps.setInt(1, defaultQuota);
+                        ps.setObject(2, spec.tenantId());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (!rs.next()) {
+                                throw ApiException.unauthorized("the tenant no longer exists");
+                            }
+                            quota = rs.getInt(1);
+                        }
+                    }
+                    if (countLive(c, spec.tenantId()) >= quota) {
+                        throw new ApiException(
+                                409,
+                                "quota_exceeded",
+                                "the tenant already has its maximum of " + quota + " monitors");
+                    }
+                    try (PreparedStatement ps =
+                            c.prepareStatement(
+                                    "INSERT INTO monitors (id, tenant_id, version, name, status,"
+                                            + " interval_seconds, spec)"
+                                            + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)")) {
+                        ps.setObject(1, spec.id());
+                        ps.setObject(2, spec.tenantId());
+                        ps.setLong(3, spec.version());
+                        ps.setString(4, spec.name());
+                        ps.setString(5, spec.status().json());
+                        ps.setInt(6, spec.intervalSeconds());
+                        ps.setString(7, json(spec));
+                        ps.executeUpdate();
+                    }
+                    Outbox.append(c, MonitorEvent.upsert(spec));
+                    return find(c, spec.tenantId(), spec.id()).orElseThrow();
+                });
+    }
+
+    public Optional<MonitorView> find(UUID tenantId, UUID id) throws SQLException {
+        return Jdbc.withConnection(dataSource, c -> find(c, tenantId, id));
+    }
+
+    public boolean exists(UUID tenantId, UUID id) throws SQLException {
+        return Jdbc.withConnection(
+                dataSource,
+                c -> {
+                    try (PreparedStatement ps =
+                            c.prepareStatement(
+                                    "SELECT 1 FROM monitors WHERE id = ? AND tenant_id = ?"
+                                            + " AND deleted_at IS NULL")) {
+                        ps.setObject(1, id);
+                        ps.setObject(2, tenantId);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            return rs.next();
+                        }
+                    }
+                });
+    }
+
+    /**
+     * A page of the tenant's live monitors in id order.
+     *
+     * @param after the last id of the previous page, or null for the first page
+     * @param limit at most this many; one more is read to know whether another page exists
+     */
+    public List<MonitorView> list(UUID tenantId, UUID after, int limit) throws SQLException {
+        String sql =
+                VIEW_COLUMNS
+                        + " WHERE m.tenant_id = ? AND m.deleted_at IS NULL"
+                        + (after == null ? "" : " AND m.id > ?")
+                        + " ORDER BY m.id LIMIT ?";
+        return Jdbc.withConnection(
+                dataSource,
+                c -> {
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        int i = 1;
+                        ps.setObject(i++, tenantId);
+                        if (after != null) {
+                            ps.setObject(i++, after);
+                        }
+                        ps.setInt(i, limit);
+                        List<MonitorView> views = new ArrayList<>();
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                views.add(view(rs));
+                            }
+                        }
+                        return views;
+                    }
+                });
+    }
+
+    /**
+     * Applies a change to a live monitor. When the result differs from the stored spec, the version
+     * goes up by one and an upsert event is written; an identical result is a no-op.
+     *
+     * @param change gets the stored spec, returns the wanted one (id, tenant, version kept)
+     * @return the monitor after the change; empty when there is no such live monitor
+     */
+    public Optional<MonitorView> update(UUID tenantId, UUID id, UnaryOperator<MonitorSpec> change)
+            throws SQLException {
+        return Jdbc.inTransaction(
+                dataSource,
+                c -> {
+                    Optional<MonitorSpec> current = lockLive(c, tenantId, id);
+                    if (current.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    MonitorSpec wanted = change.apply(current.get());
+                    if (!wanted.equals(current.get())) {
+                        MonitorSpec next = wanted.withVersion(current.get().version() + 1);
+                        try (PreparedStatement ps =
+                                c.prepareStatement(
+                                        "UPDATE monitors SET version = ?, name = ?, status = ?,"
+                                                + " interval_seconds = ?, spec = ?::jsonb,"
+                                                + " updated_at = now() WHERE id = ?")) {
+                            ps.setLong(1, next.version());
+                            ps.setString(2, next.name());
+                            ps.setString(3, next.status().json());
+                            ps.setInt(4, next.intervalSeconds());
+                            ps.setString(5, json(next));
+                            ps.setObject(6, id);
+                            ps.executeUpdate();
+                        }
+                        Outbox.append(c, MonitorEvent.upsert(next));
+                    }
+                    return find(c, tenantId, id);
+                });
+    }
+
+    /**
+     * Soft-deletes a live monitor: its version goes up by one and a delete event is written.
+     *
+     * @return false when there is no such live monitor
+     */
+    public boolean delete(UUID tenantId, UUID id) throws SQLException {
+        return Jdbc.inTransaction(
+                dataSource,
+                c -> {
+                    Optional<MonitorSpec> current = lockLive(c, tenantId, id);
+                    if (current.isEmpty()) {
+                        return false;
+                    }
+                    long version = current.get().version() + 1;
+                    try (PreparedStatement ps =
+                            c.prepareStatement(
+                                    "UPDATE monitors SET version = ?, deleted_at = now(),"
+                                            + " updated_at = now() WHERE id = ?")) {
+                        ps.setLong(1, version);
+                        ps.setObject(2, id);
+                        ps.executeUpdate();
+                    }
+                    Outbox.append(c, MonitorEvent.delete(id, tenantId, version));
+                    return true;
+                });
+    }
+
+    private static int countLive(Connection c, UUID tenantId) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "SELECT count(*) FROM monitors WHERE tenant_id = ? AND deleted_at IS NULL")) {
+            ps.setObject(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static Optional<MonitorSpec> lockLive(Connection c, UUID tenantId, UUID id)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "SELECT spec::text AS spec, version, status FROM monitors"
+                                + " WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL"
+                                + " FOR UPDATE")) {
+            ps.setObject(1, id);
+            ps.setObject(2, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(spec(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<MonitorView> find(Connection c, UUID tenantId, UUID id)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        VIEW_COLUMNS
+                                + " WHERE m.id = ? AND m.tenant_id = ? AND m.deleted_at IS NULL")) {
+            ps.setObject(1, id);
+            ps.setObject(2, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(view(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The stored spec; the version and status columns are authoritative. */
+    private static MonitorSpec spec(ResultSet rs) throws SQLException {
+        MonitorSpec stored =
+                ModelCodec.decodePlain(
+                        rs.getString("spec").getBytes(StandardCharsets.UTF_8), MonitorSpec.class);
+        return stored.withVersion(rs.getLong("version"))
+                .withStatus(MonitorStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)));
+    }
+
+    private static MonitorView view(ResultSet rs) throws SQLException {
+        String outcome = rs.getString("last_outcome");
+        return MonitorView.of(
+                spec(rs),
+                Jdbc.instant(rs, "created_at"),
+                Jdbc.instant(rs, "updated_at"),
+                new MonitorView.LiveState(
+                        Jdbc.instant(rs, "last_check_at"),
+                        outcome == null ? null : CheckOutcome.valueOf(outcome),
+                        rs.getString("last_error"),
+                        rs.getInt("consecutive_failures"),
+                        Jdbc.instant(rs, "last_change_at")));
+    }
+
+    private static String json(MonitorSpec spec) {
+        return new String(ModelCodec.toJsonBytes(spec), StandardCharsets.UTF_8);
+    }
+}
