@@ -130,7 +130,7 @@ final class ChatJudge implements AutoCloseable {
             long tokensOutBefore) {
         if (!breaker.tryAcquirePermission()) {
             metrics.unavailable.inc();
-            LOG.info("llm call skipped monitor={} reason=breaker-open", monitorId);
+            LOG.debug("llm call skipped monitor={} reason=breaker-open", monitorId);
             return CompletableFuture.completedFuture(
                     Judgement.failed(UNAVAILABLE, null, tokensInBefore, tokensOutBefore));
         }
