@@ -1,0 +1,211 @@
+package dev.flinkwatch.pipeline;
+
+import dev.flinkwatch.fetch.FetchFunction;
+import dev.flinkwatch.fetch.FetchResult;
+import dev.flinkwatch.flink.FlinkTypes;
+import dev.flinkwatch.flink.UuidTypeInfo;
+import dev.flinkwatch.llm.LlmRequest;
+import dev.flinkwatch.llm.Verdict;
+import dev.flinkwatch.llm.VerdictStatus;
+import dev.flinkwatch.model.Alert;
+import dev.flinkwatch.model.CheckOutcome;
+import dev.flinkwatch.model.CheckRequest;
+import dev.flinkwatch.model.CheckResult;
+import dev.flinkwatch.model.MonitorEvent;
+import dev.flinkwatch.pipeline.alert.AlertDecider;
+import dev.flinkwatch.pipeline.alert.Evaluation;
+import dev.flinkwatch.pipeline.change.ChangeDetector;
+import dev.flinkwatch.pipeline.change.StatusUpdate;
+import dev.flinkwatch.pipeline.fetch.ConditionalGetMemory;
+import dev.flinkwatch.pipeline.schedule.MonitorScheduler;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * The monitor pipeline's topology, built from the sources, async functions and sinks it is given:
+ * {@code main} wires the real ones, tests and benchmarks wire theirs. Every stateful operator has a
+ * stable uid, so a savepoint of one version restores into the next.
+ *
+ * <pre>
+ * monitor events -> keyBy(monitor) -> MonitorScheduler -> keyBy(host) -> async fetch
+ *   -> keyBy(monitor) [+ monitor events] -> ChangeDetector -> check results, statuses
+ *        evaluations ------------------------------------------+
+ *        LLM requests -> keyBy(condition+content) -> async LLM -+-> keyBy(monitor) -> AlertDecider
+ * </pre>
+ */
+public final class MonitorPipeline {
+    private MonitorPipeline() {}
+
+    /**
+     * Where the pipeline's outputs go.
+     *
+     * @param alertStore alerts into PostgreSQL
+     * @param alertTopic alerts onto Kafka (exactly once)
+     * @param checkResultTopic every check result onto Kafka
+     * @param checkRuns CHANGED and ERROR results into PostgreSQL
+     * @param status monitor_status rows into PostgreSQL
+     */
+    public record Sinks(
+            Sink<Alert> alertStore,
+            Sink<Alert> alertTopic,
+            Sink<CheckResult> checkResultTopic,
+            Sink<CheckResult> checkRuns,
+            Sink<StatusUpdate> status) {}
+
+    /** The streams the topology produces, for callers that add more consumers (tests). */
+    public record Outputs(DataStream<CheckResult> checkResults, DataStream<Alert> alerts) {}
+
+    /**
+     * Builds the topology.
+     *
+     * @param events monitor upserts and deletes (the monitors topic)
+     * @param fetcher the page fetcher
+     * @param evaluator the LLM condition evaluator
+     * @param settings topology settings
+     * @param sinks where outputs go
+     */
+    public static Outputs build(
+            DataStream<MonitorEvent> events,
+            RichAsyncFunction<CheckRequest, FetchResult> fetcher,
+            RichAsyncFunction<LlmRequest, Verdict> evaluator,
+            PipelineSettings settings,
+            Sinks sinks) {
+        FlinkTypes.ensureRegistered();
+        KeyedStream<MonitorEvent, UUID> byMonitor =
+                events.keyBy(new EventMonitorId(), UuidTypeInfo.INSTANCE);
+
+        DataStream<CheckRequest> requests =
+                byMonitor
+                        .process(
+                                new MonitorScheduler(
+                                        settings.minIntervalSeconds(), settings.overdueThreshold()),
+                                FlinkTypes.info(CheckRequest.class))
+                        .uid("monitor-scheduler")
+                        .name("MonitorScheduler");
+
+        DataStream<FetchResult> fetched =
+                AsyncDataStream.unorderedWait(
+                                requests.keyBy(FetchFunction.byHost()),
+                                new ConditionalGetMemory(fetcher, settings.conditionalGetMemory()),
+                                settings.fetchTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                settings.fetchCapacity())
+                        .returns(FlinkTypes.info(FetchResult.class))
+                        .uid("fetch")
+                        .name("Fetch");
+
+        SingleOutputStreamOperator<CheckResult> results =
+                byMonitor
+                        .connect(fetched.keyBy(new FetchMonitorId(), UuidTypeInfo.INSTANCE))
+                        .process(
+                                new ChangeDetector(
+                                        settings.maxTextChars(),
+                                        settings.maxDiffChars(),
+                                        settings.statusRefresh(),
+                                        settings.regexBudget()),
+                                FlinkTypes.info(CheckResult.class))
+                        .uid("change-detector")
+                        .name("ChangeDetector");
+
+        DataStream<Evaluation> verdicts =
+                AsyncDataStream.unorderedWait(
+                                results.getSideOutput(ChangeDetector.LLM_REQUESTS)
+                                        .keyBy(LlmRequest::routingKey),
+                                evaluator,
+                                settings.llmTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                settings.llmCapacity())
+                        .returns(FlinkTypes.info(Verdict.class))
+                        .uid("llm-evaluator")
+                        .name("LlmEvaluator")
+                        .map(MonitorPipeline::toEvaluation, FlinkTypes.info(Evaluation.class))
+                        .name("VerdictToEvaluation");
+
+        DataStream<Alert> alerts =
+                results.getSideOutput(ChangeDetector.EVALUATIONS)
+                        .union(verdicts)
+                        .keyBy(new EvaluationMonitorId(), UuidTypeInfo.INSTANCE)
+                        .process(
+                                new AlertDecider(
+                                        settings.failureThreshold(), settings.alertCooldown()),
+                                FlinkTypes.info(Alert.class))
+                        .uid("alert-decider")
+                        .name("AlertDecider");
+
+        alerts.sinkTo(sinks.alertStore()).uid("alerts-postgres").name("Alerts → PostgreSQL");
+        alerts.sinkTo(sinks.alertTopic()).uid("alerts-kafka").name("Alerts → Kafka");
+        results.sinkTo(sinks.checkResultTopic())
+                .uid("check-results-kafka")
+                .name("Check results → Kafka");
+        results.filter(
+                        r ->
+                                r.outcome() == CheckOutcome.CHANGED
+                                        || r.outcome() == CheckOutcome.ERROR)
+                .name("Changes and errors")
+                .sinkTo(sinks.checkRuns())
+                .uid("check-runs-postgres")
+                .name("Check runs → PostgreSQL");
+        results.getSideOutput(ChangeDetector.STATUS)
+                .sinkTo(sinks.status())
+                .uid("monitor-status-postgres")
+                .name("Monitor status → PostgreSQL");
+        return new Outputs(results, alerts);
+    }
+
+    /** A verdict becomes an evaluation of the change it judged; no verdict decides nothing. */
+    static Evaluation toEvaluation(Verdict v) {
+        Boolean met =
+                switch (v.status()) {
+                    case TRIGGERED -> true;
+                    case NOT_TRIGGERED -> false;
+                    default -> null;
+                };
+        String reason =
+                v.status() == VerdictStatus.TRIGGERED || v.status() == VerdictStatus.NOT_TRIGGERED
+                        ? v.reason()
+                        : v.error();
+        return new Evaluation(
+                v.monitorId(),
+                v.tenantId(),
+                v.sourceUrl(),
+                CheckOutcome.CHANGED,
+                v.contentHash(),
+                met,
+                true,
+                reason,
+                v.value(),
+                null,
+                0,
+                v.detectedAt(),
+                v.detectedAt(),
+                false);
+    }
+
+    private static final class EventMonitorId implements KeySelector<MonitorEvent, UUID> {
+        @Override
+        public UUID getKey(MonitorEvent event) {
+            return event.monitorId();
+        }
+    }
+
+    private static final class FetchMonitorId implements KeySelector<FetchResult, UUID> {
+        @Override
+        public UUID getKey(FetchResult result) {
+            return result.request().monitorId();
+        }
+    }
+
+    private static final class EvaluationMonitorId implements KeySelector<Evaluation, UUID> {
+        @Override
+        public UUID getKey(Evaluation evaluation) {
+            return evaluation.monitorId();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.flinkwatch.pipeline;
+
+import dev.flinkwatch.fetch.FetchConfig;
+import dev.flinkwatch.fetch.FetchFunction;
+import dev.flinkwatch.flink.ConfigLoader;
+import dev.flinkwatch.flink.FlinkTypes;
+import dev.flinkwatch.llm.LlmConfig;
+import dev.flinkwatch.llm.LlmEvaluator;
+import dev.flinkwatch.model.Alert;
+import dev.flinkwatch.model.CheckResult;
+import dev.flinkwatch.model.MonitorEvent;
+import dev.flinkwatch.pipeline.sink.EnvelopeSerializer;
+import dev.flinkwatch.pipeline.sink.MonitorEventDeserializer;
+import dev.flinkwatch.pipeline.sink.PostgresSinks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The monitor pipeline job with its real sources and sinks: Kafka in, Kafka and PostgreSQL out.
+ * {@link #main} runs it on whatever cluster submits it; the local stack and tests call {@link
+ * #start} on their own environment.
+ */
+public final class MonitorPipelineJob {
+    public static final String JOB_NAME = "monitor-pipeline";
+
+    private MonitorPipelineJob() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration conf = ConfigLoader.load(options(), System.getenv(), args);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkTypes.apply(conf));
+        wire(env, conf, LlmConfig.fromEnv());
+        env.execute(JOB_NAME);
+    }
+
+    /** Every option the job reads (pipeline and fetch), for config loading and documentation. */
+    public static List<ConfigOption<?>> options() {
+        List<ConfigOption<?>> all = new ArrayList<>(PipelineOptions.all());
+        all.addAll(fetchOptions());
+        return all;
+    }
+
+    /** Builds the job on an environment and submits it without waiting for it to end. */
+    public static JobClient start(
+            StreamExecutionEnvironment env, ReadableConfig conf, LlmConfig llm) throws Exception {
+        wire(env, conf, llm);
+        return env.executeAsync(JOB_NAME);
+    }
+
+    /** Builds the job with its real sources and sinks on an environment. */
+    public static MonitorPipeline.Outputs wire(
+            StreamExecutionEnvironment env, ReadableConfig conf, LlmConfig llm) {
+        FetchConfig fetchConfig = FetchConfig.from(conf);
+        PipelineSettings settings =
+                PipelineSettings.from(
+                        conf, Duration.ofMillis(FetchFunction.asyncTimeoutMs(fetchConfig)));
+        String bootstrap = conf.get(PipelineOptions.KAFKA_BOOTSTRAP_SERVERS);
+        KafkaSource<MonitorEvent> source =
+                KafkaSource.<MonitorEvent>builder()
+                        .setBootstrapServers(bootstrap)
+                        .setTopics(conf.get(PipelineOptions.TOPIC_MONITORS))
+                        .setGroupId(conf.get(PipelineOptions.KAFKA_GROUP_ID))
+                        // without state the job rebuilds every monitor from the compacted topic;
+                        // with state it resumes from the offsets in its checkpoint
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new MonitorEventDeserializer())
+                        .build();
+        DataStream<MonitorEvent> events =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "Monitors (Kafka)")
+                        .uid("monitors-source");
+        return MonitorPipeline.build(
+                events,
+                new FetchFunction(fetchConfig),
+                new LlmEvaluator(llm),
+                settings,
+                sinks(conf));
+    }
+
+    /** The production sinks. */
+    public static MonitorPipeline.Sinks sinks(ReadableConfig conf) {
+        String bootstrap = conf.get(PipelineOptions.KAFKA_BOOTSTRAP_SERVERS);
+        Properties producer = new Properties();
+        // longer than any checkpoint interval we configure, below the broker's maximum
+        producer.setProperty("transaction.timeout.ms", String.valueOf(15 * 60 * 1000));
+        KafkaSink<Alert> alertTopic =
+                KafkaSink.<Alert>builder()
+                        .setBootstrapServers(bootstrap)
+                        .setKafkaProducerConfig(producer)
+                        .setRecordSerializer(
+                                new EnvelopeSerializer<>(
+                                        conf.get(PipelineOptions.TOPIC_ALERTS), Alert::monitorId))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setTransactionalIdPrefix(conf.get(PipelineOptions.TRANSACTIONAL_ID_PREFIX))
+                        .build();
+        KafkaSink<CheckResult> resultTopic =
+                KafkaSink.<CheckResult>builder()
+                        .setBootstrapServers(bootstrap)
+                        .setRecordSerializer(
+                                new EnvelopeSerializer<>(
+                                        conf.get(PipelineOptions.TOPIC_CHECK_RESULTS),
+                                        CheckResult::monitorId))
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .build();
+        PostgresSinks.Settings db =
+                new PostgresSinks.Settings(
+                        conf.get(PipelineOptions.JDBC_URL),
+                        conf.get(PipelineOptions.JDBC_USER),
+                        conf.get(PipelineOptions.JDBC_PASSWORD),
+                        conf.get(PipelineOptions.JDBC_BATCH_SIZE),
+                        conf.get(PipelineOptions.JDBC_BATCH_INTERVAL));
+        return new MonitorPipeline.Sinks(
+                PostgresSinks.alerts(db),
+                alertTopic,
+                resultTopic,
+                PostgresSinks.checkRuns(db),
+                PostgresSinks.status(db));
+    }
+
+    private static List<ConfigOption<?>> fetchOptions() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (var field : dev.flinkwatch.fetch.FetchOptions.class.getFields()) {
+            if (ConfigOption.class.isAssignableFrom(field.getType())) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,195 @@
+package dev.flinkwatch.pipeline;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import dev.flinkwatch.model.ValidationLimits;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Typed options of the monitor pipeline, with defaults. Set them in the Flink configuration, as env
+ * ({@code FLINKWATCH_KAFKA_BOOTSTRAP_SERVERS}) or as flags ({@code
+ * --flinkwatch.kafka.bootstrap-servers=...}); see {@link dev.flinkwatch.flink.ConfigLoader}. Fetch
+ * options are in {@link dev.flinkwatch.fetch.FetchOptions}; Flink's own options (checkpoint
+ * interval, state backend, restart strategy) apply as usual.
+ */
+public final class PipelineOptions {
+    private static final String PREFIX = "flinkwatch.";
+
+    private PipelineOptions() {}
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
+            key(PREFIX + "kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("localhost:9092")
+                    .withDescription("Kafka bootstrap servers.");
+
+    public static final ConfigOption<String> TOPIC_MONITORS =
+            key(PREFIX + "kafka.topic.monitors")
+                    .stringType()
+                    .defaultValue("monitors")
+                    .withDescription("Compacted topic of monitor events (key = monitor id).");
+
+    public static final ConfigOption<String> TOPIC_ALERTS =
+            key(PREFIX + "kafka.topic.alerts")
+                    .stringType()
+                    .defaultValue("alerts")
+                    .withDescription("Topic the alerts are written to, exactly once.");
+
+    public static final ConfigOption<String> TOPIC_CHECK_RESULTS =
+            key(PREFIX + "kafka.topic.check-results")
+                    .stringType()
+                    .defaultValue("check-results")
+                    .withDescription("Topic every check result is written to (at least once).");
+
+    public static final ConfigOption<String> KAFKA_GROUP_ID =
+            key(PREFIX + "kafka.group-id")
+                    .stringType()
+                    .defaultValue("monitor-pipeline")
+                    .withDescription(
+                            "Consumer group of the monitors source (offsets live in checkpoints).");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            key(PREFIX + "kafka.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("monitor-pipeline-alerts")
+                    .withDescription(
+                            "Transactional id prefix of the exactly-once alerts sink; unique per job"
+                                    + " on a cluster.");
+
+    public static final ConfigOption<String> JDBC_URL =
+            key(PREFIX + "jdbc.url")
+                    .stringType()
+                    .defaultValue("jdbc:postgresql://localhost:5432/flinkwatch")
+                    .withDescription("PostgreSQL JDBC URL for alerts, check runs and statuses.");
+
+    public static final ConfigOption<String> JDBC_USER =
+            key(PREFIX + "jdbc.user")
+                    .stringType()
+                    .defaultValue("flinkwatch")
+                    .withDescription("PostgreSQL user.");
+
+    public static final ConfigOption<String> JDBC_PASSWORD =
+            key(PREFIX + "jdbc.password")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription("PostgreSQL password.");
+
+    public static final ConfigOption<Integer> JDBC_BATCH_SIZE =
+            key(PREFIX + "jdbc.batch-size")
+                    .intType()
+                    .defaultValue(500)
+                    .withDescription("Rows per JDBC batch.");
+
+    public static final ConfigOption<Duration> JDBC_BATCH_INTERVAL =
+            key(PREFIX + "jdbc.batch-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(200))
+                    .withDescription("Longest time a row waits for its JDBC batch.");
+
+    public static final ConfigOption<Integer> MIN_INTERVAL_SECONDS =
+            key(PREFIX + "schedule.min-interval-seconds")
+                    .intType()
+                    .defaultValue(ValidationLimits.DEFAULT_MIN_INTERVAL_SECONDS)
+                    .withDescription("Interval floor; specs below it are rejected.");
+
+    public static final ConfigOption<Duration> OVERDUE_THRESHOLD =
+            key(PREFIX + "schedule.overdue-threshold")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "A timer firing later than this (after downtime) re-plans its monitor"
+                                    + " within one interval instead of checking at once.");
+
+    public static final ConfigOption<Integer> FETCH_CAPACITY =
+            key(PREFIX + "fetch.async-capacity")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription("Fetches in flight per subtask.");
+
+    public static final ConfigOption<Integer> CONDITIONAL_GET_MEMORY =
+            key(PREFIX + "fetch.validator-memory")
+                    .intType()
+                    .defaultValue(200_000)
+                    .withDescription("URLs per subtask whose ETag/Last-Modified are remembered.");
+
+    public static final ConfigOption<Integer> MAX_TEXT_CHARS =
+            key(PREFIX + "change.max-text-chars")
+                    .intType()
+                    .defaultValue(64 * 1024)
+                    .withDescription("Cap of the normalized text kept per source for diffs.");
+
+    public static final ConfigOption<Integer> MAX_DIFF_CHARS =
+            key(PREFIX + "change.max-diff-chars")
+                    .intType()
+                    .defaultValue(8 * 1024)
+                    .withDescription("Cap of a diff in results and alerts.");
+
+    public static final ConfigOption<Duration> STATUS_REFRESH =
+            key(PREFIX + "change.status-refresh")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How often an unchanged monitor's monitor_status row is rewritten;"
+                                    + " changes and errors are always written.");
+
+    public static final ConfigOption<Duration> REGEX_BUDGET =
+            key(PREFIX + "change.regex-budget")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(200))
+                    .withDescription("Time limit of one user regex on one page.");
+
+    public static final ConfigOption<Integer> FAILURE_THRESHOLD =
+            key(PREFIX + "alert.failure-threshold")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription("Consecutive failed checks before MONITOR_FAILING.");
+
+    public static final ConfigOption<Duration> ALERT_COOLDOWN =
+            key(PREFIX + "alert.cooldown")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription("Minimum time between CONDITION_MET alerts of a monitor.");
+
+    public static final ConfigOption<Integer> LLM_CAPACITY =
+            key(PREFIX + "llm.async-capacity")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription("LLM evaluations in flight per subtask.");
+
+    public static final ConfigOption<Duration> LLM_TIMEOUT =
+            key(PREFIX + "llm.async-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(120))
+                    .withDescription(
+                            "Async operator timeout of one LLM evaluation, retries included.");
+
+    /** Every option above, for {@link dev.flinkwatch.flink.ConfigLoader}. */
+    public static List<ConfigOption<?>> all() {
+        return List.of(
+                KAFKA_BOOTSTRAP_SERVERS,
+                TOPIC_MONITORS,
+                TOPIC_ALERTS,
+                TOPIC_CHECK_RESULTS,
+                KAFKA_GROUP_ID,
+                TRANSACTIONAL_ID_PREFIX,
+                JDBC_URL,
+                JDBC_USER,
+                JDBC_PASSWORD,
+                JDBC_BATCH_SIZE,
+                JDBC_BATCH_INTERVAL,
+                MIN_INTERVAL_SECONDS,
+                OVERDUE_THRESHOLD,
+                FETCH_CAPACITY,
+                CONDITIONAL_GET_MEMORY,
+                MAX_TEXT_CHARS,
+                MAX_DIFF_CHARS,
+                STATUS_REFRESH,
+                REGEX_BUDGET,
+                FAILURE_THRESHOLD,
+                ALERT_COOLDOWN,
+                LLM_CAPACITY,
+                LLM_TIMEOUT);
+    }
+}

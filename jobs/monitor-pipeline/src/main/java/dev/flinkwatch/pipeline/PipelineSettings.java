@@ -1,0 +1,61 @@
+package dev.flinkwatch.pipeline;
+
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.configuration.ReadableConfig;
+
+/**
+ * The pipeline's topology settings, read once from the configuration on the client.
+ *
+ * @param minIntervalSeconds interval floor
+ * @param overdueThreshold see {@link PipelineOptions#OVERDUE_THRESHOLD}
+ * @param fetchCapacity fetches in flight per subtask
+ * @param fetchTimeout async timeout of one fetch
+ * @param conditionalGetMemory URLs with remembered validators per subtask
+ * @param maxTextChars stored text cap per source
+ * @param maxDiffChars diff cap
+ * @param statusRefresh status row refresh for unchanged monitors
+ * @param regexBudget time limit of one user regex on one page
+ * @param failureThreshold failures before MONITOR_FAILING
+ * @param alertCooldown minimum time between CONDITION_MET alerts of a monitor
+ * @param llmCapacity LLM evaluations in flight per subtask
+ * @param llmTimeout async timeout of one LLM evaluation
+ */
+public record PipelineSettings(
+        int minIntervalSeconds,
+        Duration overdueThreshold,
+        int fetchCapacity,
+        Duration fetchTimeout,
+        int conditionalGetMemory,
+        int maxTextChars,
+        int maxDiffChars,
+        Duration statusRefresh,
+        Duration regexBudget,
+        int failureThreshold,
+        Duration alertCooldown,
+        int llmCapacity,
+        Duration llmTimeout)
+        implements Serializable {
+
+    /**
+     * @param conf the job configuration
+     * @param fetchTimeout the fetch operator's async timeout (the fetcher's own deadline plus a
+     *     margin)
+     */
+    public static PipelineSettings from(ReadableConfig conf, Duration fetchTimeout) {
+        return new PipelineSettings(
+                conf.get(PipelineOptions.MIN_INTERVAL_SECONDS),
+                conf.get(PipelineOptions.OVERDUE_THRESHOLD),
+                conf.get(PipelineOptions.FETCH_CAPACITY),
+                fetchTimeout,
+                conf.get(PipelineOptions.CONDITIONAL_GET_MEMORY),
+                conf.get(PipelineOptions.MAX_TEXT_CHARS),
+                conf.get(PipelineOptions.MAX_DIFF_CHARS),
+                conf.get(PipelineOptions.STATUS_REFRESH),
+                conf.get(PipelineOptions.REGEX_BUDGET),
+                conf.get(PipelineOptions.FAILURE_THRESHOLD),
+                conf.get(PipelineOptions.ALERT_COOLDOWN),
+                conf.get(PipelineOptions.LLM_CAPACITY),
+                conf.get(PipelineOptions.LLM_TIMEOUT));
+    }
+}

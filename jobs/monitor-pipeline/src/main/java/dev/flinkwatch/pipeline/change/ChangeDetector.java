@@ -1,0 +1,414 @@
+package dev.flinkwatch.pipeline.change;
+
+import dev.flinkwatch.fetch.FetchResult;
+import dev.flinkwatch.fetch.FetchStatus;
+import dev.flinkwatch.flink.FlinkTypes;
+import dev.flinkwatch.llm.LlmRequest;
+import dev.flinkwatch.model.CheckOutcome;
+import dev.flinkwatch.model.CheckRequest;
+import dev.flinkwatch.model.CheckResult;
+import dev.flinkwatch.model.ConditionType;
+import dev.flinkwatch.model.Hashing;
+import dev.flinkwatch.model.MonitorEvent;
+import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.model.Source;
+import dev.flinkwatch.pipeline.alert.Evaluation;
+import dev.flinkwatch.pipeline.alert.RuleEvaluator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Compares each fetched page with the last one of the same source (keyed by monitor id; the
+ * monitor's spec arrives on the first input, fetch results on the second). Emits a {@link
+ * CheckResult} for every check: FIRST (baseline, never an alert), UNCHANGED (also for 304), CHANGED
+ * (with a line diff) or ERROR (fetch errors pass through; a selector that matches nothing is an
+ * error, not a change to empty text). Side outputs carry what the alert decider needs, the LLM
+ * requests for llm conditions, and the monitor_status rows.
+ */
+public class ChangeDetector
+        extends KeyedCoProcessFunction<UUID, MonitorEvent, FetchResult, CheckResult> {
+    public static final OutputTag<Evaluation> EVALUATIONS =
+            new OutputTag<>("evaluations", FlinkTypes.info(Evaluation.class));
+    public static final OutputTag<LlmRequest> LLM_REQUESTS =
+            new OutputTag<>("llm-requests", FlinkTypes.info(LlmRequest.class));
+    public static final OutputTag<StatusUpdate> STATUS =
+            new OutputTag<>("status", FlinkTypes.info(StatusUpdate.class));
+
+    private static final int EXCERPT_CHARS = 500;
+
+    private final int maxTextChars;
+    private final int maxDiffChars;
+    private final long statusRefreshMillis;
+    private final Duration regexBudget;
+
+    private transient ValueState<MonitorSpec> spec;
+    private transient MapState<String, SourceState> sources;
+    private transient ValueState<Long> statusWrittenAt;
+    private transient BoundedRegex regex;
+    private transient Counter orphanResults;
+
+    /**
+     * @param maxTextChars cap of the stored normalized text per source
+     * @param maxDiffChars cap of a diff
+     * @param statusRefresh how often an unchanged monitor's status row is rewritten (zero: every
+     *     check); rows are always written when the outcome, error or content changes
+     * @param regexBudget time limit of one ignore pattern or regex condition on one page
+     */
+    public ChangeDetector(
+            int maxTextChars, int maxDiffChars, Duration statusRefresh, Duration regexBudget) {
+        this.maxTextChars = maxTextChars;
+        this.maxDiffChars = maxDiffChars;
+        this.statusRefreshMillis = statusRefresh.toMillis();
+        this.regexBudget = regexBudget;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        spec =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "spec", FlinkTypes.info(MonitorSpec.class)));
+        sources =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "sources",
+                                        Types.STRING,
+                                        FlinkTypes.info(SourceState.class)));
+        statusWrittenAt =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("status-written-at", Types.LONG));
+        regex = new BoundedRegex(regexBudget);
+        orphanResults = getRuntimeContext().getMetricGroup().counter("orphanResults");
+    }
+
+    @Override
+    public void processElement1(MonitorEvent event, Context ctx, Collector<CheckResult> out)
+            throws Exception {
+        MonitorSpec current = spec.value();
+        if (event.isDelete()) {
+            spec.clear();
+            sources.clear();
+            statusWrittenAt.clear();
+            ctx.output(EVALUATIONS, Evaluation.forget(event.monitorId(), event.tenantId(), null));
+            return;
+        }
+        MonitorSpec incoming = event.spec();
+        if (current != null && incoming.version() <= current.version()) {
+            return;
+        }
+        spec.update(incoming);
+        if (current == null) {
+            return;
+        }
+        // A source whose selector or ignore patterns changed gets a new baseline: comparing
+        // texts extracted differently would report a change the page never had.
+        Map<String, String> newSelectors = new HashMap<>();
+        for (Source s : incoming.sources()) {
+            newSelectors.put(s.url(), s.selector());
+        }
+        boolean ignoreChanged = !current.ignore().equals(incoming.ignore());
+        boolean conditionChanged = !Objects.equals(current.condition(), incoming.condition());
+        for (Source old : current.sources()) {
+            boolean removed = !newSelectors.containsKey(old.url());
+            if (removed
+                    || ignoreChanged
+                    || !Objects.equals(old.selector(), newSelectors.get(old.url()))) {
+                sources.remove(old.url());
+            }
+            if (removed || conditionChanged) {
+                ctx.output(
+                        EVALUATIONS,
+                        Evaluation.forget(incoming.id(), incoming.tenantId(), old.url()));
+            }
+        }
+    }
+
+    @Override
+    public void processElement2(FetchResult fetch, Context ctx, Collector<CheckResult> out)
+            throws Exception {
+        CheckRequest request = fetch.request();
+        MonitorSpec current = spec.value();
+        if (current == null
+                || current.sources().stream().noneMatch(s -> s.url().equals(request.url()))) {
+            orphanResults.inc(); // the monitor or source was deleted while the fetch was running
+            return;
+        }
+        SourceState prev = sources.get(request.url());
+        Check check = classify(fetch, prev, current);
+        Instant finishedAt = fetch.finishedAt();
+        int failures =
+                check.outcome == CheckOutcome.ERROR
+                        ? (prev == null ? 0 : prev.consecutiveFailures()) + 1
+                        : 0;
+        Instant lastChangeAt =
+                check.outcome == CheckOutcome.FIRST || check.outcome == CheckOutcome.CHANGED
+                        ? finishedAt
+                        : prev == null ? null : prev.lastChangeAt();
+        SourceState next =
+                check.outcome == CheckOutcome.ERROR
+                        ? new SourceState(
+                                check.rawHash != null
+                                        ? check.rawHash
+                                        : prev == null ? null : prev.rawHash(),
+                                prev == null ? null : prev.contentHash(),
+                                prev == null ? null : prev.text(),
+                                CheckOutcome.ERROR,
+                                check.errorCode,
+                                check.errorMessage,
+                                failures,
+                                lastChangeAt)
+                        : new SourceState(
+                                check.rawHash,
+                                check.contentHash,
+                                check.text,
+                                check.outcome,
+                                null,
+                                null,
+                                0,
+                                lastChangeAt);
+        sources.put(request.url(), next);
+
+        out.collect(
+                new CheckResult(
+                        request.monitorId(),
+                        request.tenantId(),
+                        request.url(),
+                        request.scheduledAt(),
+                        fetch.startedAt(),
+                        finishedAt,
+                        check.outcome,
+                        fetch.httpStatus(),
+                        check.outcome == CheckOutcome.ERROR ? null : check.contentHash,
+                        check.errorCode,
+                        check.errorMessage,
+                        fetch.latencyMs() == null ? 0 : fetch.latencyMs(),
+                        check.diff));
+
+        emitEvaluation(ctx, current, request, check, prev, failures, finishedAt);
+        emitStatus(ctx, request, check, prev, failures, finishedAt, lastChangeAt);
+    }
+
+    /** What this check concluded, before state and outputs are written. */
+    private static final class Check {
+        CheckOutcome outcome;
+        String rawHash;
+        String contentHash;
+        String text;
+        String diff;
+        String errorCode;
+        String errorMessage;
+
+        static Check error(String code, String message, String rawHash) {
+            Check c = new Check();
+            c.outcome = CheckOutcome.ERROR;
+            c.errorCode = code;
+            c.errorMessage = message;
+            c.rawHash = rawHash;
+            return c;
+        }
+
+        static Check same(SourceState prev, String rawHash) {
+            Check c = new Check();
+            c.outcome = CheckOutcome.UNCHANGED;
+            c.rawHash = rawHash;
+            c.contentHash = prev.contentHash();
+            c.text = prev.text();
+            return c;
+        }
+    }
+
+    private Check classify(FetchResult fetch, SourceState prev, MonitorSpec current) {
+        boolean hasBaseline = prev != null && prev.contentHash() != null;
+        if (fetch.status() == FetchStatus.NOT_MODIFIED) {
+            if (prev != null
+                    && prev.lastErrorCode() != null
+                    && prev.lastOutcome() == CheckOutcome.ERROR
+                    && isExtractionError(prev.lastErrorCode())) {
+                // same bytes as the last fetch, which could not be read: the same error again
+                return Check.error(prev.lastErrorCode(), prev.lastErrorMessage(), prev.rawHash());
+            }
+            if (!hasBaseline) {
+                return Check.error(
+                        "NOT_MODIFIED_WITHOUT_BASELINE",
+                        "the server answered 304 but no earlier content is known",
+                        null);
+            }
+            return Check.same(prev, prev.rawHash());
+        }
+        if (fetch.status() != FetchStatus.OK) {
+            return Check.error(fetch.status().name(), fetch.message(), null);
+        }
+        String rawHash = Hashing.sha256Hex128(fetch.body());
+        if (prev != null && rawHash.equals(prev.rawHash())) {
+            if (prev.lastOutcome() == CheckOutcome.ERROR
+                    && isExtractionError(prev.lastErrorCode())) {
+                return Check.error(prev.lastErrorCode(), prev.lastErrorMessage(), rawHash);
+            }
+            if (hasBaseline) {
+                return Check.same(prev, rawHash); // byte-identical page: nothing to parse
+            }
+        }
+        String selector =
+                current.sources().stream()
+                        .filter(s -> s.url().equals(fetch.request().url()))
+                        .findFirst()
+                        .map(Source::selector)
+                        .orElse(null);
+        PageText.Extracted extracted =
+                PageText.extract(
+                        fetch.body(),
+                        fetch.contentType(),
+                        fetch.finalUrl(),
+                        selector,
+                        current.ignore(),
+                        regex);
+        if (!extracted.ok()) {
+            return Check.error(extracted.errorCode(), extracted.errorMessage(), rawHash);
+        }
+        Check c = new Check();
+        c.rawHash = rawHash;
+        c.contentHash = Hashing.sha256Hex128(extracted.text());
+        c.text = cap(extracted.text());
+        if (!hasBaseline) {
+            c.outcome = CheckOutcome.FIRST;
+        } else if (c.contentHash.equals(prev.contentHash())) {
+            c.outcome = CheckOutcome.UNCHANGED;
+        } else {
+            c.outcome = CheckOutcome.CHANGED;
+            c.diff = LineDiff.between(prev.text(), c.text, maxDiffChars);
+        }
+        return c;
+    }
+
+    private static boolean isExtractionError(String code) {
+        return code != null
+                && (code.startsWith("SELECTOR_") || code.equals("IGNORE_PATTERN_TIMEOUT"));
+    }
+
+    private void emitEvaluation(
+            Context ctx,
+            MonitorSpec current,
+            CheckRequest request,
+            Check check,
+            SourceState prev,
+            int failures,
+            Instant finishedAt) {
+        boolean recovering =
+                check.outcome != CheckOutcome.ERROR
+                        && prev != null
+                        && prev.consecutiveFailures() > 0;
+        boolean decides =
+                check.outcome == CheckOutcome.FIRST || check.outcome == CheckOutcome.CHANGED;
+        if (!decides && !recovering && check.outcome != CheckOutcome.ERROR) {
+            return; // an unchanged page changes nothing for the decider: keep the shuffle small
+        }
+        ConditionType type = current.condition().type();
+        Boolean met = null;
+        String reason = check.errorMessage;
+        if (decides && type != ConditionType.LLM) {
+            try {
+                RuleEvaluator.RuleResult rule =
+                        RuleEvaluator.evaluate(current.condition(), check.text, regex);
+                met = rule.met();
+                reason = rule.reason();
+            } catch (RuntimeException e) {
+                // a regex condition that times out decides nothing; the check itself succeeded
+                reason = "condition could not be evaluated: " + e.getMessage();
+            }
+        }
+        ctx.output(
+                EVALUATIONS,
+                new Evaluation(
+                        request.monitorId(),
+                        request.tenantId(),
+                        request.url(),
+                        check.outcome,
+                        check.contentHash,
+                        met,
+                        type != ConditionType.ANY_CHANGE,
+                        reason,
+                        excerpt(check),
+                        check.diff,
+                        failures,
+                        request.scheduledAt(),
+                        finishedAt,
+                        false));
+        if (type == ConditionType.LLM && check.outcome == CheckOutcome.CHANGED) {
+            ctx.output(
+                    LLM_REQUESTS,
+                    new LlmRequest(
+                            request.monitorId(),
+                            request.tenantId(),
+                            request.url(),
+                            current.condition().prompt(),
+                            check.diff,
+                            check.text,
+                            check.contentHash,
+                            finishedAt));
+        }
+    }
+
+    private void emitStatus(
+            Context ctx,
+            CheckRequest request,
+            Check check,
+            SourceState prev,
+            int failures,
+            Instant finishedAt,
+            Instant lastChangeAt)
+            throws Exception {
+        Long writtenAt = statusWrittenAt.value();
+        long now = finishedAt.toEpochMilli();
+        boolean routine =
+                check.outcome == CheckOutcome.UNCHANGED
+                        && prev != null
+                        && prev.lastOutcome() == CheckOutcome.UNCHANGED;
+        if (routine && writtenAt != null && now - writtenAt < statusRefreshMillis) {
+            return; // nothing new to show; at 333k checks/s every check cannot be a row update
+        }
+        statusWrittenAt.update(now);
+        ctx.output(
+                STATUS,
+                new StatusUpdate(
+                        request.monitorId(),
+                        request.tenantId(),
+                        finishedAt,
+                        check.outcome,
+                        check.errorCode == null
+                                ? null
+                                : check.errorCode + ": " + check.errorMessage,
+                        failures,
+                        lastChangeAt));
+    }
+
+    private String cap(String text) {
+        return text.length() <= maxTextChars ? text : text.substring(0, maxTextChars);
+    }
+
+    private static String excerpt(Check check) {
+        if (check.text == null) {
+            return null;
+        }
+        String source = check.diff != null ? LineDiff.added(check.diff) : "";
+        if (source.isEmpty()) {
+            source = check.text;
+        }
+        return source.length() <= EXCERPT_CHARS ? source : source.substring(0, EXCERPT_CHARS) + "…";
+    }
+}

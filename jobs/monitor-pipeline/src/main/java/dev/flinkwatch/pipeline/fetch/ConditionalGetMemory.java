@@ -1,0 +1,142 @@
+package dev.flinkwatch.pipeline.fetch;
+
+import dev.flinkwatch.fetch.FetchResult;
+import dev.flinkwatch.fetch.FetchStatus;
+import dev.flinkwatch.model.CheckRequest;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Gives the fetcher the ETag / Last-Modified of the previous response of each URL, so unchanged
+ * pages cost a 304 and no parsing. The scheduler builds requests upstream of the fetch and a
+ * dataflow cannot loop back, so the validators are remembered here: requests arrive keyed by host,
+ * hence every URL always reaches the same subtask. The memory is a bounded LRU per subtask and is
+ * not checkpointed: after a restore or rescale each URL is fetched in full once, which costs
+ * bandwidth, never correctness (the change detector compares content hashes).
+ */
+public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchResult> {
+    private final RichAsyncFunction<CheckRequest, FetchResult> fetcher;
+    private final int capacity;
+
+    private transient Map<String, Validators> memory;
+    private transient Map<ResultFuture<FetchResult>, Remembering> inFlight;
+
+    /**
+     * @param fetcher the fetch function to delegate to
+     * @param capacity URLs remembered per subtask
+     */
+    public ConditionalGetMemory(
+            RichAsyncFunction<CheckRequest, FetchResult> fetcher, int capacity) {
+        this.fetcher = fetcher;
+        this.capacity = capacity;
+    }
+
+    private record Validators(String etag, String lastModified) {}
+
+    @Override
+    public void setRuntimeContext(RuntimeContext context) {
+        super.setRuntimeContext(context);
+        fetcher.setRuntimeContext(context);
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        int max = capacity;
+        memory =
+                java.util.Collections.synchronizedMap(
+                        new LinkedHashMap<>(1024, 0.75f, true) {
+                            @Override
+                            protected boolean removeEldestEntry(
+                                    Map.Entry<String, Validators> eldest) {
+                                return size() > max;
+                            }
+                        });
+        inFlight = new ConcurrentHashMap<>();
+        fetcher.open(openContext);
+    }
+
+    @Override
+    public void close() throws Exception {
+        fetcher.close();
+    }
+
+    @Override
+    public void asyncInvoke(CheckRequest request, ResultFuture<FetchResult> resultFuture)
+            throws Exception {
+        Validators known = memory.get(request.url());
+        CheckRequest conditional =
+                known == null
+                        ? request
+                        : new CheckRequest(
+                                request.monitorId(),
+                                request.tenantId(),
+                                request.specVersion(),
+                                request.url(),
+                                request.selector(),
+                                request.scheduledAt(),
+                                known.etag(),
+                                known.lastModified());
+        Remembering wrapper = new Remembering(conditional, resultFuture);
+        inFlight.put(resultFuture, wrapper);
+        fetcher.asyncInvoke(conditional, wrapper);
+    }
+
+    @Override
+    public void timeout(CheckRequest request, ResultFuture<FetchResult> resultFuture)
+            throws Exception {
+        Remembering wrapper = inFlight.get(resultFuture);
+        if (wrapper != null) {
+            fetcher.timeout(wrapper.request, wrapper);
+        } else {
+            fetcher.timeout(request, resultFuture);
+        }
+    }
+
+    /** Passes results through, remembering the validators of successful ones. */
+    private final class Remembering implements ResultFuture<FetchResult> {
+        private final CheckRequest request;
+        private final ResultFuture<FetchResult> downstream;
+
+        Remembering(CheckRequest request, ResultFuture<FetchResult> downstream) {
+            this.request = request;
+            this.downstream = downstream;
+        }
+
+        @Override
+        public void complete(Collection<FetchResult> results) {
+            inFlight.remove(downstream);
+            for (FetchResult r : results) {
+                if (r.status() == FetchStatus.OK || r.status() == FetchStatus.NOT_MODIFIED) {
+                    if (r.etag() != null || r.lastModified() != null) {
+                        memory.put(r.request().url(), new Validators(r.etag(), r.lastModified()));
+                    } else {
+                        memory.remove(r.request().url());
+                    }
+                }
+            }
+            downstream.complete(results);
+        }
+
+        @Override
+        public void completeExceptionally(Throwable error) {
+            inFlight.remove(downstream);
+            downstream.completeExceptionally(error);
+        }
+
+        @Override
+        public void complete(CollectionSupplier<FetchResult> supplier) {
+            try {
+                complete(supplier.get());
+            } catch (Exception e) {
+                completeExceptionally(e);
+            }
+        }
+    }
+}
