@@ -44,7 +44,17 @@ public class FetchFunction extends RichAsyncFunction<CheckRequest, FetchResult> 
 
     /** Keys requests by lower-cased URL host ("" when the URL has none: guard refuses it). */
     public static KeySelector<CheckRequest, String> byHost() {
-        return request -> hostOf(request.url());
+        return new HostKey();
+    }
+
+    /** A named class rather than a lambda, so Flink sees the key type without erasure trouble. */
+    private static final class HostKey implements KeySelector<CheckRequest, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(CheckRequest request) {
+            return hostOf(request.url());
+        }
     }
 
     /**

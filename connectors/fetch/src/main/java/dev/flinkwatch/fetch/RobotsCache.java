@@ -24,7 +24,8 @@ final class RobotsCache {
     /** RFC 9309 asks crawlers to parse at least 500 KiB; a bigger file counts as unavailable. */
     static final long MAX_ROBOTS_BYTES = 500 * 1024;
 
-    private record Verdict(BaseRobotRules rules, String source) {}
+    /** Rules and where they came from, or the failure that made robots.txt unreachable. */
+    private record Verdict(BaseRobotRules rules, String source, FetchFailure unreachable) {}
 
     private static final class Entry {
         final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
@@ -59,9 +60,21 @@ final class RobotsCache {
                 };
     }
 
-    /** Why robots.txt forbids fetching this URL, or empty when it allows it. */
+    /**
+     * Why robots.txt forbids fetching this URL, or empty when it allows it; fails with the {@link
+     * FetchFailure} when robots.txt was unreachable.
+     */
     CompletableFuture<Optional<String>> disallowReason(URI url) {
         return verdictFor(url)
+                .thenApply(
+                        v -> {
+                            if (v.unreachable() != null) {
+                                throw new FetchFailure(
+                                        v.unreachable().status(),
+                                        "robots.txt unreachable: " + v.unreachable().getMessage());
+                            }
+                            return v;
+                        })
                 .thenApply(
                         v ->
                                 v.rules().isAllowed(url.toString())
@@ -104,10 +117,12 @@ final class RobotsCache {
                             || failure.status() == FetchStatus.CONNECTION_ERROR
                             || failure.status() == FetchStatus.DNS_FAILURE
                             || failure.status() == FetchStatus.TLS_ERROR;
+            if (unreachable) {
+                entry.expiresAt = System.nanoTime();
+                return new Verdict(null, "robots.txt", failure);
+            }
             entry.expiresAt = System.nanoTime() + errorTtlNanos;
-            return unreachable
-                    ? disallowAll("robots.txt unreachable (" + failure.getMessage() + ")")
-                    : allowAll();
+            return allowAll();
         }
         int status = response.status();
         if (status >= 200 && status < 300 && response.stoppedWith() == null) {
@@ -119,7 +134,7 @@ final class RobotsCache {
                                     response.body(),
                                     response.headers().get(HttpHeaderNames.CONTENT_TYPE),
                                     List.of(agentName));
-            return new Verdict(rules, "robots.txt");
+            return new Verdict(rules, "robots.txt", null);
         }
         if (status == 429 || status >= 500) {
             entry.expiresAt = System.nanoTime() + errorTtlNanos;
@@ -132,10 +147,10 @@ final class RobotsCache {
     }
 
     private static Verdict disallowAll(String source) {
-        return new Verdict(new SimpleRobotRules(RobotRulesMode.ALLOW_NONE), source);
+        return new Verdict(new SimpleRobotRules(RobotRulesMode.ALLOW_NONE), source, null);
     }
 
     private static Verdict allowAll() {
-        return new Verdict(new SimpleRobotRules(RobotRulesMode.ALLOW_ALL), "robots.txt");
+        return new Verdict(new SimpleRobotRules(RobotRulesMode.ALLOW_ALL), "robots.txt", null);
     }
 }
