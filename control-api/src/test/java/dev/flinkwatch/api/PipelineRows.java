@@ -1,0 +1,69 @@
+package dev.flinkwatch.api;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Writes the rows the pipeline writes (status, alerts, check runs), as the pipeline's SQL would.
+ */
+final class PipelineRows {
+    private PipelineRows() {}
+
+    static void status(DataSource db, UUID monitor, UUID tenant, Instant checkedAt)
+            throws SQLException {
+        execute(
+                db,
+                "INSERT INTO monitor_status (monitor_id, tenant_id, last_check_at, last_outcome,"
+                        + " last_error, consecutive_failures, last_change_at)"
+                        + " VALUES (?, ?, ?, 'ERROR', 'TIMEOUT: no answer in 10 s', 2, ?)",
+                monitor,
+                tenant,
+                Timestamp.from(checkedAt),
+                Timestamp.from(checkedAt.minusSeconds(600)));
+    }
+
+    static void alert(DataSource db, UUID monitor, UUID tenant, String key, Instant detectedAt)
+            throws SQLException {
+        execute(
+                db,
+                "INSERT INTO alerts (alert_key, kind, monitor_id, tenant_id, source_url,"
+                        + " detected_at, reason, excerpt)"
+                        + " VALUES (?, 'CONDITION_MET', ?, ?, 'https://shop.example/widget', ?,"
+                        + " 'price 45 < 50', 'Price: $45')",
+                key,
+                monitor,
+                tenant,
+                Timestamp.from(detectedAt));
+    }
+
+    static void checkRun(DataSource db, UUID monitor, UUID tenant, Instant finishedAt)
+            throws SQLException {
+        execute(
+                db,
+                "INSERT INTO check_runs (monitor_id, tenant_id, source_url, scheduled_at,"
+                        + " started_at, finished_at, outcome, http_status, content_hash,"
+                        + " latency_ms, diff)"
+                        + " VALUES (?, ?, 'https://shop.example/widget', ?, ?, ?, 'CHANGED', 200,"
+                        + " 'abc123', 120, '- $55\n+ $45')",
+                monitor,
+                tenant,
+                Timestamp.from(finishedAt.minusMillis(500)),
+                Timestamp.from(finishedAt.minusMillis(200)),
+                Timestamp.from(finishedAt));
+    }
+
+    private static void execute(DataSource db, String sql, Object... params) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
+}
