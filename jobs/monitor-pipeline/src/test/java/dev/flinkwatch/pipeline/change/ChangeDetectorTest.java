@@ -1,0 +1,329 @@
+package dev.flinkwatch.pipeline.change;
+
+import static dev.flinkwatch.pipeline.TestSpecs.spec;
+import static dev.flinkwatch.pipeline.TestSpecs.upsert;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flinkwatch.fetch.FetchResult;
+import dev.flinkwatch.fetch.FetchStatus;
+import dev.flinkwatch.flink.UuidTypeInfo;
+import dev.flinkwatch.model.CheckOutcome;
+import dev.flinkwatch.model.CheckRequest;
+import dev.flinkwatch.model.CheckResult;
+import dev.flinkwatch.model.Condition;
+import dev.flinkwatch.model.MonitorEvent;
+import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.model.MonitorStatus;
+import dev.flinkwatch.model.Source;
+import dev.flinkwatch.pipeline.TestSpecs;
+import dev.flinkwatch.pipeline.alert.Evaluation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ChangeDetectorTest {
+    private static final String URL = "https://shop.example/widget";
+    private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
+
+    private KeyedTwoInputStreamOperatorTestHarness<UUID, MonitorEvent, FetchResult, CheckResult>
+            harness;
+    private final UUID id = UUID.randomUUID();
+    private int checks;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                        new ChangeDetector(2000, 4000, Duration.ofHours(1), Duration.ofMillis(100)),
+                        MonitorEvent::monitorId,
+                        r -> r.request().monitorId(),
+                        UuidTypeInfo.INSTANCE);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private MonitorSpec watch(String selector, Condition condition, List<String> ignore) {
+        MonitorSpec base = spec(id, 1, 300, condition, URL);
+        return new MonitorSpec(
+                id,
+                base.tenantId(),
+                1,
+                base.name(),
+                List.of(new Source(URL, selector)),
+                300,
+                condition,
+                ignore,
+                null,
+                MonitorStatus.ACTIVE);
+    }
+
+    private CheckRequest request() {
+        return new CheckRequest(
+                id, TestSpecs.TENANT, 1, URL, null, T0.plusSeconds(300L * checks), null, null);
+    }
+
+    private FetchResult ok(String html) {
+        CheckRequest r = request();
+        checks++;
+        return new FetchResult(
+                r,
+                FetchStatus.OK,
+                200,
+                URL,
+                "text/html; charset=utf-8",
+                "UTF-8",
+                html,
+                null,
+                null,
+                r.scheduledAt(),
+                r.scheduledAt().plusMillis(40),
+                40L,
+                1,
+                0,
+                (long) html.length(),
+                "200 OK");
+    }
+
+    private FetchResult failed(FetchStatus status, String message) {
+        CheckRequest r = request();
+        checks++;
+        return new FetchResult(
+                r,
+                status,
+                status == FetchStatus.NOT_MODIFIED ? 304 : null,
+                URL,
+                null,
+                null,
+                null,
+                null,
+                null,
+                r.scheduledAt(),
+                r.scheduledAt().plusSeconds(1),
+                1000L,
+                1,
+                0,
+                0L,
+                message);
+    }
+
+    private static String page(String price) {
+        return "<html><head><title>Widget</title><script>var t="
+                + System.nanoTime()
+                + "</script></head><body><h1>Widget</h1><p>Only <b>3</b> left</p>"
+                + "<span id=\"price\">"
+                + price
+                + "</span><p>42 people viewing</p></body></html>";
+    }
+
+    private CheckResult check(FetchResult fetch) throws Exception {
+        harness.processElement2(new StreamRecord<>(fetch));
+        List<CheckResult> out = harness.extractOutputValues();
+        return out.get(out.size() - 1);
+    }
+
+    private <T> List<T> side(OutputTag<T> tag) {
+        var records = harness.getSideOutput(tag);
+        return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void firstIsABaselineThenUnchangedThenChangedWithALineDiff() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        CheckResult first = check(ok(page("$59.99")));
+        assertThat(first.outcome()).isEqualTo(CheckOutcome.FIRST);
+        assertThat(first.contentHash()).hasSize(32);
+        assertThat(first.diff()).isNull();
+
+        // a different script, same visible text: not a change
+        CheckResult same = check(ok(page("$59.99")));
+        assertThat(same.outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+        assertThat(same.contentHash()).isEqualTo(first.contentHash());
+
+        CheckResult changed = check(ok(page("$49.99")));
+        assertThat(changed.outcome()).isEqualTo(CheckOutcome.CHANGED);
+        assertThat(changed.diff()).isEqualTo("- $59.99\n+ $49.99");
+        assertThat(changed.contentHash()).isNotEqualTo(first.contentHash());
+        assertThat(changed.httpStatus()).isEqualTo(200);
+        assertThat(changed.scheduledAt()).isEqualTo(T0.plusSeconds(600));
+    }
+
+    @Test
+    void notModifiedIsUnchanged() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        CheckResult first = check(ok(page("$1")));
+        CheckResult notModified = check(failed(FetchStatus.NOT_MODIFIED, "304 Not Modified"));
+        assertThat(notModified.outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+        assertThat(notModified.contentHash()).isEqualTo(first.contentHash());
+        assertThat(notModified.httpStatus()).isEqualTo(304);
+    }
+
+    @Test
+    void fetchErrorsPassThroughAndCountConsecutiveFailures() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        CheckResult timeout = check(failed(FetchStatus.TIMEOUT, "no response within 10 s"));
+        check(failed(FetchStatus.CONNECTION_ERROR, "refused"));
+        assertThat(timeout.outcome()).isEqualTo(CheckOutcome.ERROR);
+        assertThat(timeout.errorCode()).isEqualTo("TIMEOUT");
+        assertThat(timeout.errorMessage()).isEqualTo("no response within 10 s");
+        assertThat(timeout.contentHash()).isNull();
+        CheckResult back = check(ok(page("$1")));
+        assertThat(back.outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+
+        assertThat(side(ChangeDetector.EVALUATIONS))
+                .extracting(Evaluation::outcome, Evaluation::consecutiveFailures)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.FIRST, 0),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.ERROR, 1),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.ERROR, 2),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.UNCHANGED, 0));
+    }
+
+    @Test
+    void selectorMatchingNothingIsAnErrorNotAChangeToEmptyText() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        CheckResult first = check(ok(page("$59.99")));
+        assertThat(first.outcome()).isEqualTo(CheckOutcome.FIRST);
+
+        CheckResult gone = check(ok("<html><body><p>Maintenance</p></body></html>"));
+        assertThat(gone.outcome()).isEqualTo(CheckOutcome.ERROR);
+        assertThat(gone.errorCode()).isEqualTo("SELECTOR_NO_MATCH");
+        assertThat(gone.errorMessage()).isEqualTo("selector matched nothing");
+
+        // the element is back with the same price: unchanged against the kept baseline
+        assertThat(check(ok(page("$59.99"))).outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+    }
+
+    @Test
+    void ignorePatternsAndMarkupNoiseAreNotChanges() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(
+                        upsert(
+                                watch(
+                                        null,
+                                        Condition.anyChange(),
+                                        List.of("\\d+ people viewing")))));
+        check(ok(page("$5")));
+        String noisy =
+                page("$5")
+                        .replace("42 people viewing", "97 people viewing")
+                        .replace("<h1>Widget</h1>", "<h1 class=\"big\">  Widget\n </h1>");
+        assertThat(check(ok(noisy)).outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+    }
+
+    @Test
+    void catastrophicIgnorePatternFailsTheCheckNotTheOperator() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of("(a+)+$")))));
+        CheckResult r = check(ok("<p>" + "a".repeat(5000) + "!</p>"));
+        assertThat(r.outcome()).isEqualTo(CheckOutcome.ERROR);
+        assertThat(r.errorCode()).isEqualTo("IGNORE_PATTERN_TIMEOUT");
+    }
+
+    @Test
+    void ruleConditionsAreDecidedOnBaselinesAndChangesOnly() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(
+                        upsert(watch("#price", Condition.contains("$49", false), List.of()))));
+        check(ok(page("$59.99")));
+        check(ok(page("$59.99")));
+        check(ok(page("$49.99")));
+        assertThat(side(ChangeDetector.EVALUATIONS))
+                .extracting(Evaluation::outcome, Evaluation::conditionMet)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.FIRST, false),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.CHANGED, true));
+        assertThat(side(ChangeDetector.LLM_REQUESTS)).isEmpty();
+    }
+
+    @Test
+    void llmConditionsSendOnlyChangedContentToTheLlm() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(
+                        upsert(watch("#price", Condition.llm("price below $50"), List.of()))));
+        check(ok(page("$59.99")));
+        check(ok(page("$59.99")));
+        CheckResult changed = check(ok(page("$49.99")));
+        assertThat(side(ChangeDetector.LLM_REQUESTS))
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.condition()).isEqualTo("price below $50");
+                            assertThat(r.currentText()).isEqualTo("$49.99");
+                            assertThat(r.diff()).isEqualTo("- $59.99\n+ $49.99");
+                            assertThat(r.contentHash()).isEqualTo(changed.contentHash());
+                        });
+        // the detector does not decide llm conditions itself
+        assertThat(side(ChangeDetector.EVALUATIONS))
+                .allSatisfy(e -> assertThat(e.conditionMet()).isNull());
+    }
+
+    @Test
+    void storedTextIsCapped() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        String longLine = "x".repeat(10_000);
+        check(ok("<p>" + longLine + "</p>"));
+        CheckResult changed = check(ok("<p>" + longLine + "y</p>"));
+        // the change is beyond the 2,000-character cap: still detected by the full-text hash
+        assertThat(changed.outcome()).isEqualTo(CheckOutcome.CHANGED);
+    }
+
+    @Test
+    void statusRowsAreWrittenOnNewsAndThrottledWhileNothingHappens() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        check(ok(page("$1")));
+        check(ok(page("$1")));
+        check(ok(page("$1")));
+        check(ok(page("$2")));
+        assertThat(side(ChangeDetector.STATUS))
+                .extracting(StatusUpdate::lastOutcome)
+                .containsExactly(CheckOutcome.FIRST, CheckOutcome.UNCHANGED, CheckOutcome.CHANGED);
+    }
+
+    @Test
+    void deleteClearsAllStateAndLateResultsAreDropped() throws Exception {
+        MonitorSpec spec = watch(null, Condition.anyChange(), List.of());
+        harness.processElement1(new StreamRecord<>(upsert(spec)));
+        check(ok(page("$1")));
+        assertThat(harness.numKeyedStateEntries()).isGreaterThan(0);
+
+        harness.processElement1(new StreamRecord<>(TestSpecs.delete(spec)));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(side(ChangeDetector.EVALUATIONS))
+                .last()
+                .satisfies(e -> assertThat(e.forget()).isTrue());
+
+        int before = harness.extractOutputValues().size();
+        harness.processElement2(new StreamRecord<>(ok(page("$2"))));
+        assertThat(harness.extractOutputValues()).hasSize(before);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void changingTheSelectorTakesANewBaseline() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        MonitorSpec v2 = watch("h1", Condition.anyChange(), List.of()).withVersion(2);
+        harness.processElement1(new StreamRecord<>(upsert(v2)));
+        assertThat(check(ok(page("$1"))).outcome()).isEqualTo(CheckOutcome.FIRST);
+    }
+}
