@@ -1,5 +1,6 @@
 package dev.flinkwatch.fetch;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayOutputStream;
@@ -22,7 +23,8 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
     private final boolean anyContentType;
     private int status;
     private String statusText = "";
-    private HttpHeaders headers;
+    // Stays empty when a response has no headers (the client then skips onHeadersReceived).
+    private HttpHeaders headers = new DefaultHttpHeaders();
     private boolean keepBody;
     private ByteArrayOutputStream body;
     private long received;
@@ -40,13 +42,13 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
     public State onStatusReceived(HttpResponseStatus responseStatus) {
         status = responseStatus.getStatusCode();
         statusText = responseStatus.getStatusText();
+        keepBody = status >= 200 && status < 300;
         return State.CONTINUE;
     }
 
     @Override
     public State onHeadersReceived(HttpHeaders received) {
         headers = received;
-        keepBody = status >= 200 && status < 300;
         if (!keepBody) {
             return State.CONTINUE;
         }
@@ -64,6 +66,13 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
         return State.CONTINUE;
     }
 
+    private ByteArrayOutputStream body() {
+        if (body == null) {
+            body = new ByteArrayOutputStream(16 * 1024);
+        }
+        return body;
+    }
+
     @Override
     public State onBodyPartReceived(HttpResponseBodyPart part) {
         int length = part.length();
@@ -75,7 +84,7 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
             stoppedWith = FetchStatus.TOO_LARGE;
             return State.ABORT;
         }
-        body.write(part.getBodyPartBytes(), 0, length);
+        body().write(part.getBodyPartBytes(), 0, length);
         return State.CONTINUE;
     }
 
@@ -86,7 +95,7 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
 
     @Override
     public HopResponse onCompleted() {
-        byte[] bytes = keepBody && stoppedWith == null ? body.toByteArray() : new byte[0];
+        byte[] bytes = keepBody && stoppedWith == null ? body().toByteArray() : new byte[0];
         return new HopResponse(status, statusText, headers, bytes, received, stoppedWith);
     }
 

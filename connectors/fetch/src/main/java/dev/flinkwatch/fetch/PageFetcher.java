@@ -91,6 +91,8 @@ final class PageFetcher implements AutoCloseable {
                                 .setMaxRequestRetry(1)
                                 .setDisableUrlEncodingForBoundRequests(true)
                                 .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
+                                .setShutdownQuietPeriod(Duration.ZERO)
+                                .setShutdownTimeout(Duration.ofSeconds(5))
                                 .build());
     }
 
@@ -169,10 +171,25 @@ final class PageFetcher implements AutoCloseable {
                 return;
             }
             Transfer t = transfer;
-            FetchResult fetchResult =
-                    error == null
-                            ? fromResponse(response, t)
-                            : fromFailure(FetchFailure.from(error), t);
+            FetchResult fetchResult;
+            try {
+                fetchResult =
+                        error == null
+                                ? fromResponse(response, t)
+                                : fromFailure(FetchFailure.from(error), t);
+            } catch (RuntimeException e) {
+                // A bug must still end the fetch with a result, not leave it hanging.
+                LOG.warn(
+                        "fetch result failed monitorId={} error={}",
+                        request.monitorId(),
+                        e.toString());
+                fetchResult =
+                        fromFailure(
+                                new FetchFailure(
+                                        FetchStatus.CONNECTION_ERROR,
+                                        "unexpected response handling error: " + e),
+                                t);
+            }
             if (result.complete(fetchResult)) {
                 if (t != null) {
                     t.cancel();

@@ -103,8 +103,17 @@ final class RobotsCache {
         if (load) {
             Entry loading = entry;
             download.apply(robotsUrl)
-                    .handle((response, error) -> verdict(robotsUrl, response, error, loading))
-                    .thenAccept(loading.verdict::complete);
+                    .whenComplete(
+                            (response, error) -> {
+                                try {
+                                    loading.verdict.complete(
+                                            verdict(robotsUrl, response, error, loading));
+                                } catch (RuntimeException e) {
+                                    // A file crawler-commons cannot read imposes no rules.
+                                    loading.expiresAt = System.nanoTime() + errorTtlNanos;
+                                    loading.verdict.complete(allowAll());
+                                }
+                            });
         }
         return entry.verdict;
     }
