@@ -1,5 +1,8 @@
 package dev.flinkwatch.api.http;
 
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.flinkwatch.model.CodecException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,12 +34,28 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "validation_failed", "the request has invalid fields", fields);
     }
 
-    /** 400 for a body the codec could not read: the whole document, or one field's type. */
+    /**
+     * 400 for a body the codec could not read, with the codec's field path: {@code malformed_json}
+     * when the bytes are not a JSON document (syntax, encoding, nesting limits, or not an object at
+     * all), {@code validation_failed} when a field holds the wrong type of value.
+     */
     public static ApiException fromCodec(CodecException e) {
         Map<String, String> fields = Map.of(e.field(), e.getMessage());
-        return "$".equals(e.field())
+        return "$".equals(e.field()) || isSyntaxError(e)
                 ? new ApiException(400, "malformed_json", e.getMessage(), fields)
                 : validation(fields);
+    }
+
+    private static boolean isSyntaxError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InputCoercionException) {
+                return false; // a number out of its field's range: a value problem
+            }
+            if (t instanceof StreamReadException || t instanceof StreamConstraintsException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** 400 for a query parameter that cannot be used. */
