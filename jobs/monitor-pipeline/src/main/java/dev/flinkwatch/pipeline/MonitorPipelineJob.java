@@ -63,6 +63,15 @@ public final class MonitorPipelineJob {
     /** Builds the job with its real sources and sinks on an environment. */
     public static MonitorPipeline.Outputs wire(
             StreamExecutionEnvironment env, ReadableConfig conf, LlmConfig llm) {
+        return wire(env, conf, llm, sinks(conf));
+    }
+
+    /** Builds the job with the real source and fetcher and the given sinks. */
+    public static MonitorPipeline.Outputs wire(
+            StreamExecutionEnvironment env,
+            ReadableConfig conf,
+            LlmConfig llm,
+            MonitorPipeline.Sinks sinks) {
         FetchConfig fetchConfig = FetchConfig.from(conf);
         PipelineSettings settings =
                 PipelineSettings.from(
@@ -82,11 +91,7 @@ public final class MonitorPipelineJob {
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "Monitors (Kafka)")
                         .uid("monitors-source");
         return MonitorPipeline.build(
-                events,
-                new FetchFunction(fetchConfig),
-                new LlmEvaluator(llm),
-                settings,
-                sinks(conf));
+                events, new FetchFunction(fetchConfig), new LlmEvaluator(llm), settings, sinks);
     }
 
     /** The production sinks. */

@@ -1,0 +1,162 @@
+package dev.flinkwatch.pipeline;
+
+import static dev.flinkwatch.pipeline.TestSpecs.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.flinkwatch.model.Alert;
+import dev.flinkwatch.model.AlertKind;
+import dev.flinkwatch.model.ComparisonOp;
+import dev.flinkwatch.model.Condition;
+import dev.flinkwatch.model.Hashing;
+import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.model.MonitorStatus;
+import dev.flinkwatch.model.Source;
+import dev.flinkwatch.testing.FlinkTestCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline on a MiniCluster with the real Kafka broker, real PostgreSQL and a local site:
+ * monitors arrive through the monitors topic, pages change between checks, and exactly the expected
+ * alerts land in PostgreSQL and (read_committed) in Kafka.
+ */
+class MonitorPipelineIT {
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+
+    @TempDir Path checkpoints;
+
+    private static String page(String body) {
+        return "<html><body><h1>Shop</h1>" + body + "</body></html>";
+    }
+
+    @Test
+    void pagesThatChangeRaiseExactlyTheExpectedAlerts() throws Exception {
+        try (PipelineFixture f = new PipelineFixture()) {
+            f.site.page("/stock", page("<p class=s>Sold out</p>"));
+            f.site.page("/news", page("<p>Story one</p>"));
+            f.site.page("/price", page("<span id=price>$59.99</span><p>12 people viewing</p>"));
+            f.site.page("/deleted", page("<p>Version 1</p>"));
+            f.site.page("/static", page("<p>Never changes</p>"));
+
+            MonitorSpec stock =
+                    spec(
+                            UUID.randomUUID(),
+                            1,
+                            1,
+                            Condition.contains("in stock", true),
+                            f.site.url("/stock"));
+            MonitorSpec news =
+                    spec(UUID.randomUUID(), 1, 1, Condition.anyChange(), f.site.url("/news"));
+            MonitorSpec price =
+                    new MonitorSpec(
+                            UUID.randomUUID(),
+                            TestSpecs.TENANT,
+                            1,
+                            "price",
+                            List.of(new Source(f.site.url("/price"), "#price")),
+                            1,
+                            Condition.number(ComparisonOp.LT, 50),
+                            List.of(),
+                            null,
+                            MonitorStatus.ACTIVE);
+            MonitorSpec deleted =
+                    spec(UUID.randomUUID(), 1, 1, Condition.anyChange(), f.site.url("/deleted"));
+            MonitorSpec unchanged =
+                    spec(UUID.randomUUID(), 1, 1, Condition.anyChange(), f.site.url("/static"));
+            for (MonitorSpec s : List.of(stock, news, price, deleted, unchanged)) {
+                f.upsert(s);
+            }
+
+            JobClient job =
+                    MonitorPipelineJob.start(
+                            f.environment(f.config(checkpoints)),
+                            f.config(checkpoints),
+                            PipelineFixture.noLlm());
+            try {
+                f.awaitBaselines(
+                        List.of(stock.id(), news.id(), price.id(), deleted.id(), unchanged.id()));
+                // baselines never alert
+                assertThat(f.alertsInDb()).isEmpty();
+
+                f.delete(deleted);
+                await().atMost(Duration.ofSeconds(30)).until(() -> hitsSettle(f, "/deleted"));
+                int deletedHits = f.site.hits("/deleted");
+
+                f.site.page("/stock", page("<p class=s>In Stock - ships today</p>"));
+                f.site.page("/news", page("<p>Story one</p><p>Story two</p>"));
+                f.site.page("/price", page("<span id=price>$49.99</span><p>31 people viewing</p>"));
+                f.site.page("/deleted", page("<p>Version 2</p>"));
+
+                Set<String> expected =
+                        Set.of(
+                                conditionAlert(stock, "/stock", f, "In Stock - ships today", true),
+                                conditionAlert(news, "/news", f, "Story one\nStory two", false),
+                                conditionAlert(price, "/price", f, "$49.99", true));
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(250))
+                        .until(() -> f.alertsInDb().keySet().containsAll(expected));
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> ids(f.alertsInKafka()).containsAll(expected));
+
+                // several more intervals: conditions stay true, pages stay the same
+                Thread.sleep(4_000);
+                assertThat(f.alertsInDb()).containsOnlyKeys(expected);
+                assertThat(f.alertsInDb().values()).containsOnly(AlertKind.CONDITION_MET.name());
+                List<Alert> inKafka = f.alertsInKafka();
+                assertThat(ids(inKafka)).containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(inKafka).hasSize(expected.size());
+                Alert priceAlert =
+                        inKafka.stream()
+                                .filter(a -> a.monitorId().equals(price.id()))
+                                .findFirst()
+                                .orElseThrow();
+                assertThat(priceAlert.reason()).isEqualTo("the number is 49.99, which is < 50");
+                assertThat(priceAlert.diff()).isEqualTo("- $59.99\n+ $49.99");
+
+                // the deleted monitor is no longer checked; the unchanged page never alerted
+                assertThat(f.site.hits("/deleted")).isLessThanOrEqualTo(deletedHits + 1);
+                assertThat(f.checkRuns(unchanged.id(), "CHANGED")).isZero();
+                assertThat(f.checkRuns(news.id(), "CHANGED")).isEqualTo(1);
+                assertThat(f.statuses()).containsEntry(unchanged.id(), "UNCHANGED");
+                assertThat(f.site.hits("/static")).isGreaterThan(5);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    /** True once a path has not been requested for three seconds. */
+    private static boolean hitsSettle(PipelineFixture f, String path) throws InterruptedException {
+        int before = f.site.hits(path);
+        Thread.sleep(3_000);
+        return f.site.hits(path) == before;
+    }
+
+    /**
+     * The id of the CONDITION_MET alert for a source whose normalized text becomes {@code text}.
+     */
+    private static String conditionAlert(
+            MonitorSpec spec, String path, PipelineFixture f, String text, boolean selectorOrBody) {
+        String normalized = selectorOrBody && path.equals("/price") ? text : "Shop\n" + text;
+        return Alert.idFor(
+                AlertKind.CONDITION_MET,
+                spec.id(),
+                f.site.url(path),
+                Hashing.sha256Hex128(normalized));
+    }
+
+    private static Set<String> ids(List<Alert> alerts) {
+        return alerts.stream().map(Alert::alertId).collect(Collectors.toSet());
+    }
+}
