@@ -1,0 +1,45 @@
+package dev.flinkwatch.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ControlApiConfigTest {
+    private static final String TOKEN = "0123456789abcdef-token";
+
+    @Test
+    void theBuilderStartsFromTheDocumentedDefaults() {
+        ControlApiConfig config = ControlApiConfig.builder(TOKEN).build();
+        assertThat(config.bindHost()).isEqualTo(ControlApiConfig.DEFAULT_BIND_HOST);
+        assertThat(config.relayBatchSize()).isEqualTo(500);
+        assertThat(config.outboxRetention()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.addressPolicy().allowList()).isEmpty();
+    }
+
+    @Test
+    void neverPrintsTheAdminToken() {
+        assertThat(ControlApiConfig.builder(TOKEN).build().toString())
+                .doesNotContain(TOKEN)
+                .contains("<redacted>");
+    }
+
+    @Test
+    void refusesUnusableValues() {
+        assertThatThrownBy(() -> ControlApiConfig.builder("short").build())
+                .hasMessageContaining("adminToken");
+        assertThatThrownBy(() -> ControlApiConfig.builder(TOKEN).port(70000).build())
+                .hasMessageContaining("port");
+        assertThatThrownBy(() -> ControlApiConfig.builder(TOKEN).monitorsTopic("bad topic").build())
+                .hasMessageContaining("monitorsTopic");
+        assertThatThrownBy(() -> ControlApiConfig.builder(TOKEN).defaultMonitorQuota(-1).build())
+                .hasMessageContaining("defaultMonitorQuota");
+        assertThatThrownBy(
+                        () ->
+                                ControlApiConfig.builder(TOKEN)
+                                        .relayPollInterval(Duration.ZERO)
+                                        .build())
+                .hasMessageContaining("relayPollInterval");
+    }
+}
