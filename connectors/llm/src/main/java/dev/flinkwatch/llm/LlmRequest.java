@@ -1,5 +1,6 @@
 package dev.flinkwatch.llm;
 
+import dev.flinkwatch.model.CheckResult;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,6 +31,25 @@ public record LlmRequest(
         String currentText,
         String contentHash,
         Instant detectedAt) {
+
+    /**
+     * The request for a CHANGED check result of a monitor with an llm condition.
+     *
+     * @param change the check result (its diff, content hash and finish time are used)
+     * @param condition the monitor's condition prompt
+     * @param currentText the normalized text the content hash was computed from
+     */
+    public static LlmRequest forChange(CheckResult change, String condition, String currentText) {
+        return new LlmRequest(
+                change.monitorId(),
+                change.tenantId(),
+                change.sourceUrl(),
+                condition,
+                change.diff(),
+                currentText,
+                change.contentHash(),
+                change.finishedAt());
+    }
 
     /**
      * The key to partition the stream by before the evaluator ({@code
