@@ -31,6 +31,7 @@ public record FetchConfig(
         int robotsCacheSize,
         List<String> allowList,
         int dnsThreads,
+        Duration dnsCacheTtl,
         int ioThreads)
         implements Serializable {
 
@@ -70,6 +71,7 @@ public record FetchConfig(
                 conf.get(FetchOptions.ROBOTS_CACHE_SIZE),
                 conf.get(FetchOptions.ALLOW_LIST),
                 conf.get(FetchOptions.DNS_THREADS),
+                conf.get(FetchOptions.DNS_CACHE_TTL),
                 conf.get(FetchOptions.IO_THREADS));
     }
 

@@ -150,6 +150,14 @@ public final class FetchOptions {
                             "Threads per subtask for the JDK's blocking name resolution, so no"
                                     + " Flink or Netty thread ever waits for DNS.");
 
+    public static final ConfigOption<Duration> DNS_CACHE_TTL =
+            key(PREFIX + "dns-cache-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long the SSRF guard reuses a host name's checked address (or"
+                                    + " refusal), per subtask; 0 resolves for every request.");
+
     public static final ConfigOption<Integer> IO_THREADS =
             key(PREFIX + "io-threads")
                     .intType()

@@ -58,7 +58,8 @@ final class PageFetcher implements AutoCloseable {
                 new ScheduledThreadPoolExecutor(1, daemon("fetch-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
-        this.guard = new SsrfGuard(config.addressPolicy(), resolver, dnsExecutor);
+        this.guard =
+                new SsrfGuard(config.addressPolicy(), resolver, dnsExecutor, config.dnsCacheTtl());
         this.politeness =
                 new HostPoliteness(
                         config.maxConcurrentPerHost(), config.minDelayPerHost(), scheduler);

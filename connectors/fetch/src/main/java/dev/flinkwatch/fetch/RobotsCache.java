@@ -7,9 +7,7 @@ import crawlercommons.robots.SimpleRobotRulesParser;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -24,19 +22,18 @@ final class RobotsCache {
     /** RFC 9309 asks crawlers to parse at least 500 KiB; a bigger file counts as unavailable. */
     static final long MAX_ROBOTS_BYTES = 500 * 1024;
 
-    /** Rules and where they came from, or the failure that made robots.txt unreachable. */
-    private record Verdict(BaseRobotRules rules, String source, FetchFailure unreachable) {}
-
-    private static final class Entry {
-        final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
-        volatile long expiresAt = Long.MAX_VALUE;
-    }
+    /**
+     * Rules and where they came from, or the failure that made robots.txt unreachable; with how
+     * long the verdict holds.
+     */
+    private record Verdict(
+            BaseRobotRules rules, String source, FetchFailure unreachable, Duration ttl) {}
 
     private final String agentName;
-    private final long ttlNanos;
-    private final long errorTtlNanos;
+    private final Duration ttl;
+    private final Duration errorTtl;
     private final Function<URI, CompletableFuture<HopResponse>> download;
-    private final Map<String, Entry> entries;
+    private final ExpiringCache<Verdict> cache;
 
     /**
      * @param download fetches a robots.txt URL (guarded, polite, following redirects)
@@ -48,16 +45,10 @@ final class RobotsCache {
             int maxEntries,
             Function<URI, CompletableFuture<HopResponse>> download) {
         this.agentName = agentName;
-        this.ttlNanos = ttl.toNanos();
-        this.errorTtlNanos = errorTtl.toNanos();
+        this.ttl = ttl;
+        this.errorTtl = errorTtl;
         this.download = download;
-        this.entries =
-                new LinkedHashMap<>(256, 0.75f, true) {
-                    @Override
-                    protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-                        return size() > maxEntries;
-                    }
-                };
+        this.cache = new ExpiringCache<>(maxEntries);
     }
 
     /**
@@ -65,7 +56,9 @@ final class RobotsCache {
      * FetchFailure} when robots.txt was unreachable.
      */
     CompletableFuture<Optional<String>> disallowReason(URI url) {
-        return verdictFor(url)
+        URI robotsUrl = url.resolve("/robots.txt");
+        String origin = robotsUrl.getScheme() + "://" + robotsUrl.getRawAuthority();
+        return cache.get(origin, () -> load(robotsUrl), (verdict, error) -> verdict.ttl())
                 .thenApply(
                         v -> {
                             if (v.unreachable() != null) {
@@ -73,52 +66,32 @@ final class RobotsCache {
                                         v.unreachable().status(),
                                         "robots.txt unreachable: " + v.unreachable().getMessage());
                             }
-                            return v;
-                        })
-                .thenApply(
-                        v ->
-                                v.rules().isAllowed(url.toString())
-                                        ? Optional.empty()
-                                        : Optional.of(
-                                                v.source()
-                                                        + " disallows "
-                                                        + url.getRawPath()
-                                                        + " for "
-                                                        + agentName));
+                            if (v.rules().isAllowed(url.toString())) {
+                                return Optional.empty();
+                            }
+                            return Optional.of(
+                                    v.source()
+                                            + " disallows "
+                                            + url.getRawPath()
+                                            + " for "
+                                            + agentName);
+                        });
     }
 
-    private CompletableFuture<Verdict> verdictFor(URI url) {
-        URI robotsUrl = url.resolve("/robots.txt");
-        String origin = robotsUrl.getScheme() + "://" + robotsUrl.getRawAuthority();
-        Entry entry;
-        boolean load = false;
-        synchronized (entries) {
-            entry = entries.get(origin);
-            if (entry == null || System.nanoTime() - entry.expiresAt >= 0) {
-                entry = new Entry();
-                entries.put(origin, entry);
-                load = true;
-            }
-        }
-        if (load) {
-            Entry loading = entry;
-            download.apply(robotsUrl)
-                    .whenComplete(
-                            (response, error) -> {
-                                try {
-                                    loading.verdict.complete(
-                                            verdict(robotsUrl, response, error, loading));
-                                } catch (RuntimeException e) {
-                                    // A file crawler-commons cannot read imposes no rules.
-                                    loading.expiresAt = System.nanoTime() + errorTtlNanos;
-                                    loading.verdict.complete(allowAll());
-                                }
-                            });
-        }
-        return entry.verdict;
+    private CompletableFuture<Verdict> load(URI robotsUrl) {
+        return download.apply(robotsUrl)
+                .handle(
+                        (response, error) -> {
+                            try {
+                                return verdict(robotsUrl, response, error);
+                            } catch (RuntimeException e) {
+                                // A file crawler-commons cannot read imposes no rules.
+                                return allowAll(errorTtl);
+                            }
+                        });
     }
 
-    private Verdict verdict(URI robotsUrl, HopResponse response, Throwable error, Entry entry) {
+    private Verdict verdict(URI robotsUrl, HopResponse response, Throwable error) {
         if (error != null) {
             FetchFailure failure = FetchFailure.from(error);
             boolean unreachable =
@@ -126,16 +99,12 @@ final class RobotsCache {
                             || failure.status() == FetchStatus.CONNECTION_ERROR
                             || failure.status() == FetchStatus.DNS_FAILURE
                             || failure.status() == FetchStatus.TLS_ERROR;
-            if (unreachable) {
-                entry.expiresAt = System.nanoTime();
-                return new Verdict(null, "robots.txt", failure);
-            }
-            entry.expiresAt = System.nanoTime() + errorTtlNanos;
-            return allowAll();
+            return unreachable
+                    ? new Verdict(null, "robots.txt", failure, Duration.ZERO)
+                    : allowAll(errorTtl);
         }
         int status = response.status();
         if (status >= 200 && status < 300 && response.stoppedWith() == null) {
-            entry.expiresAt = System.nanoTime() + ttlNanos;
             BaseRobotRules rules =
                     new SimpleRobotRulesParser()
                             .parseContent(
@@ -143,23 +112,20 @@ final class RobotsCache {
                                     response.body(),
                                     response.headers().get(HttpHeaderNames.CONTENT_TYPE),
                                     List.of(agentName));
-            return new Verdict(rules, "robots.txt", null);
+            return new Verdict(rules, "robots.txt", null, ttl);
         }
         if (status == 429 || status >= 500) {
-            entry.expiresAt = System.nanoTime() + errorTtlNanos;
-            return disallowAll("robots.txt unavailable (HTTP " + status + ")");
+            return new Verdict(
+                    new SimpleRobotRules(RobotRulesMode.ALLOW_NONE),
+                    "robots.txt unavailable (HTTP " + status + ")",
+                    null,
+                    errorTtl);
         }
-        // 4xx, or unusable (too large, redirect loop): no rules apply.
-        entry.expiresAt =
-                System.nanoTime() + (status >= 400 && status < 500 ? ttlNanos : errorTtlNanos);
-        return allowAll();
+        // 4xx: no robots.txt, no rules. Unusable (too large, redirect loop): none either, for now.
+        return allowAll(status >= 400 && status < 500 ? ttl : errorTtl);
     }
 
-    private static Verdict disallowAll(String source) {
-        return new Verdict(new SimpleRobotRules(RobotRulesMode.ALLOW_NONE), source, null);
-    }
-
-    private static Verdict allowAll() {
-        return new Verdict(new SimpleRobotRules(RobotRulesMode.ALLOW_ALL), "robots.txt", null);
+    private static Verdict allowAll(Duration ttl) {
+        return new Verdict(new SimpleRobotRules(RobotRulesMode.ALLOW_ALL), "robots.txt", null, ttl);
     }
 }

@@ -4,6 +4,7 @@ import dev.flinkwatch.model.net.AddressPolicy;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,19 +17,30 @@ import java.util.concurrent.Executor;
  * AddressPolicy}. The caller connects to exactly the returned address, never resolving the name a
  * second time, so a DNS answer that changes between check and connect (DNS rebinding) cannot
  * redirect the connection. Applied to the first URL and to every redirect hop.
+ *
+ * <p>Verdicts for host names (an address that passed, or a refusal) are cached for {@code
+ * cacheTtl}, like the JVM's own address cache, so a busy host costs one lookup per TTL rather than
+ * a DNS thread hand-off per fetch; within the TTL the connection still goes to the checked address.
  */
 public final class SsrfGuard {
     private final AddressPolicy policy;
     private final HostResolver resolver;
+    private static final int CACHED_HOSTS = 10_000;
+
     private final Executor dnsExecutor;
+    private final Duration cacheTtl;
+    private final ExpiringCache<InetAddress> verdicts = new ExpiringCache<>(CACHED_HOSTS);
 
     /**
      * @param dnsExecutor runs the (blocking) resolver, so the calling thread never waits for DNS
+     * @param cacheTtl how long a host name's verdict is reused; zero resolves for every check
      */
-    public SsrfGuard(AddressPolicy policy, HostResolver resolver, Executor dnsExecutor) {
+    public SsrfGuard(
+            AddressPolicy policy, HostResolver resolver, Executor dnsExecutor, Duration cacheTtl) {
         this.policy = policy;
         this.resolver = resolver;
         this.dnsExecutor = dnsExecutor;
+        this.cacheTtl = cacheTtl;
     }
 
     /**
@@ -52,7 +64,15 @@ public final class SsrfGuard {
         if (literal.isPresent()) {
             return CompletableFuture.completedFuture(literal.get());
         }
-        return CompletableFuture.supplyAsync(() -> resolveChecked(host), dnsExecutor);
+        return verdicts.get(
+                host.toLowerCase(Locale.ROOT),
+                () -> CompletableFuture.supplyAsync(() -> resolveChecked(host), dnsExecutor),
+                (address, error) ->
+                        error == null
+                                        || FetchFailure.from(error).status()
+                                                == FetchStatus.BLOCKED_ADDRESS
+                                ? cacheTtl
+                                : Duration.ZERO);
     }
 
     private InetAddress resolveChecked(String host) {

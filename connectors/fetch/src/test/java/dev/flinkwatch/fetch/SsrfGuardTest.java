@@ -8,6 +8,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -41,7 +42,7 @@ class SsrfGuardTest {
             };
 
     private final SsrfGuard guard =
-            new SsrfGuard(AddressPolicy.defaults(), FAKE_DNS, Runnable::run);
+            new SsrfGuard(AddressPolicy.defaults(), FAKE_DNS, Runnable::run, Duration.ZERO);
 
     @ParameterizedTest
     @ValueSource(
@@ -148,7 +149,8 @@ class SsrfGuardTest {
                                 lookups.incrementAndGet() == 1
                                         ? ip("93.184.215.14")
                                         : ip("169.254.169.254"));
-        SsrfGuard rebound = new SsrfGuard(AddressPolicy.defaults(), rebinding, Runnable::run);
+        SsrfGuard rebound =
+                new SsrfGuard(AddressPolicy.defaults(), rebinding, Runnable::run, Duration.ZERO);
 
         InetAddress first = rebound.check(URI.create("http://rebind.example/")).join();
 
@@ -159,6 +161,26 @@ class SsrfGuardTest {
                 .hasRootCauseInstanceOf(FetchFailure.class)
                 .rootCause()
                 .hasMessageContaining("169.254.169.254");
+    }
+
+    @Test
+    void cachesAVerdictForItsTtlSoTheCheckedAddressIsReused() {
+        AtomicInteger lookups = new AtomicInteger();
+        HostResolver rebinding =
+                host ->
+                        List.of(
+                                lookups.incrementAndGet() == 1
+                                        ? ip("93.184.215.14")
+                                        : ip("169.254.169.254"));
+        SsrfGuard cached =
+                new SsrfGuard(
+                        AddressPolicy.defaults(), rebinding, Runnable::run, Duration.ofMinutes(1));
+
+        InetAddress first = cached.check(URI.create("http://rebind.example/a")).join();
+        InetAddress second = cached.check(URI.create("http://REBIND.example/b")).join();
+
+        assertThat(second).isEqualTo(first);
+        assertThat(lookups.get()).isEqualTo(1);
     }
 
     @Test
@@ -173,7 +195,8 @@ class SsrfGuardTest {
                         AddressPolicy.defaults()
                                 .withAllowList(List.of("127.0.0.1/32", "dev.local")),
                         FAKE_DNS,
-                        Runnable::run);
+                        Runnable::run,
+                        Duration.ZERO);
 
         assertThat(dev.check(URI.create("http://127.0.0.1:8080/")).join().getHostAddress())
                 .isEqualTo("127.0.0.1");
