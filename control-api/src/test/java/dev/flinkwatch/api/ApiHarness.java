@@ -41,11 +41,15 @@ final class ApiHarness implements AutoCloseable {
         this.api = api;
     }
 
-    /** Starts an API on a new database; the monitors topic is created compacted. */
+    /**
+     * Starts an API on a new database and a new monitors topic. The topic is not compacted (in
+     * production it is): the tests check every record the relay wrote, which compaction would
+     * remove.
+     */
     static ApiHarness start(Consumer<ControlApiConfig.Builder> customize) {
         TestPostgres.Database db = TestPostgres.newMigratedDatabase();
         String topic = TestKafka.uniqueTopic("monitors");
-        TestKafka.createTopic(topic, 3, true);
+        TestKafka.createTopic(topic, 3, false);
         return startOn(db, topic, customize);
     }
 
