@@ -8,12 +8,14 @@ import dev.flinkwatch.llm.Verdict;
 import dev.flinkwatch.llm.VerdictStatus;
 import dev.flinkwatch.testing.OpenAiStub;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,51 +37,77 @@ import org.apache.flink.util.CloseableIterator;
  * cache hits). The rate is measured between the first and the last verdict, so job start-up is not
  * counted.
  *
- * <p>Run: {@code mvn -B -o -q compile exec:java -pl bench
- * -Dexec.mainClass=dev.flinkwatch.bench.llm.LlmBenchmark}; writes {@code bench/results/llm.txt}
- * (directory from {@code -Dbench.results=...}).
+ * <p>Run (a separate JVM: Flink's MiniCluster does not work inside exec:java's class loader):
+ * {@code mvn -B -o -q compile exec:exec -pl bench -Dexec.executable=java "-Dexec.args=-cp
+ * %classpath dev.flinkwatch.bench.llm.LlmBenchmark"}; writes {@code bench/results/llm.txt} (another
+ * directory with {@code -Dbench.results=...}).
  */
 public final class LlmBenchmark {
     private static final Duration LATENCY = Duration.ofMillis(200);
-    private static final int[] CAPACITIES = {1, 10, 50, 100, 200, 400};
+    private static final String CAPACITIES = "1,10,50,100,200,400";
 
     /** Enough requests for several full rounds of the capacity, at least a few seconds' worth. */
     private static final int ROUNDS = 15;
 
     private static final int MIN_REQUESTS = 50;
 
+    /** Runs per capacity: the machine is shared, so the best run is the least disturbed. */
+    private static final int REPEATS = 3;
+
     private LlmBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        // The JDK HTTP server behind the stub otherwise leaves Nagle on: +40 ms per call.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         List<String> rows = new ArrayList<>();
         try (OpenAiStub stub = OpenAiStub.start()) {
             stub.answerWith(request -> OpenAiStub.verdict(false, "benchmark", null).after(LATENCY));
             run(stub, 20, 40); // warm-up: JIT, connection pool, Flink classes
-            for (int capacity : CAPACITIES) {
+            for (String c : System.getProperty("bench.capacities", CAPACITIES).split(",")) {
+                int capacity = Integer.parseInt(c.strip());
                 int requests = Math.max(MIN_REQUESTS, capacity * ROUNDS);
-                Result result = run(stub, capacity, requests);
+                List<Result> runs = new ArrayList<>();
+                for (int i = 0; i < REPEATS; i++) {
+                    runs.add(run(stub, capacity, requests));
+                }
+                runs.sort(Comparator.comparingDouble(Result::perSecond));
+                Result best = runs.get(runs.size() - 1);
+                Result median = runs.get(runs.size() / 2);
                 double ideal = capacity * 1000.0 / LATENCY.toMillis();
                 rows.add(
                         String.format(
-                                "%8d %9d %14.1f %14.1f %10.0f%% %7d",
+                                "%8d %9d %12.1f %13.1f %14.1f %10.0f%% %12.2f %7d",
                                 capacity,
                                 requests,
-                                result.perSecond(),
+                                best.perSecond(),
+                                median.perSecond(),
                                 ideal,
-                                100 * result.perSecond() / ideal,
-                                result.errors()));
+                                100 * best.perSecond() / ideal,
+                                best.cpuMsPerEvaluation(),
+                                runs.stream().mapToInt(Result::errors).sum()));
                 System.out.println(rows.get(rows.size() - 1));
             }
         }
         String report = report(rows);
         System.out.println(report);
-        Path dir = Path.of(System.getProperty("bench.results", "bench/results"));
+        Path dir = Path.of(System.getProperty("bench.results", resultsDir()));
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("llm.txt"), report, StandardCharsets.UTF_8);
         System.out.println("written to " + dir.resolve("llm.txt").toAbsolutePath());
     }
 
-    private record Result(double perSecond, int errors) {}
+    /** bench/results from the repository root, results/ from the bench module (exec's cwd). */
+    private static String resultsDir() {
+        return Files.isDirectory(Path.of("bench", "results")) ? "bench/results" : "results";
+    }
+
+    /**
+     * @param perSecond verdicts per second between the first and the last
+     * @param cpuMsPerEvaluation CPU time of the whole process (Flink, evaluator, HTTP client and
+     *     the stub server) per evaluation, over the same interval
+     * @param errors ERROR verdicts (should be 0)
+     */
+    private record Result(double perSecond, double cpuMsPerEvaluation, int errors) {}
 
     private static Result run(OpenAiStub stub, int capacity, int count) throws Exception {
         LlmConfig config =
@@ -121,6 +149,8 @@ public final class LlmBenchmark {
                         TimeUnit.MILLISECONDS,
                         capacity);
         long first = 0;
+        long firstCpu = 0;
+        long lastCpu = 0;
         long last = 0;
         int seen = 0;
         int errors = 0;
@@ -128,10 +158,13 @@ public final class LlmBenchmark {
             while (results.hasNext()) {
                 Verdict verdict = results.next();
                 long now = System.nanoTime();
+                long cpu = processCpuNanos();
                 if (seen++ == 0) {
                     first = now;
+                    firstCpu = cpu;
                 }
                 last = now;
+                lastCpu = cpu;
                 if (verdict.status() == VerdictStatus.ERROR) {
                     errors++;
                 }
@@ -141,10 +174,25 @@ public final class LlmBenchmark {
             throw new IllegalStateException("expected " + count + " verdicts, got " + seen);
         }
         double seconds = (last - first) / 1e9;
-        return new Result((seen - 1) / seconds, errors);
+        double cpuMs = (lastCpu - firstCpu) / 1e6 / (seen - 1);
+        return new Result((seen - 1) / seconds, cpuMs, errors);
     }
 
-    private static String report(List<String> rows) throws IOException {
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "n/a";
+        }
+    }
+
+    private static String report(List<String> rows) {
         StringBuilder out = new StringBuilder();
         out.append("LLM evaluator throughput vs in-flight capacity\n")
                 .append("stub latency ")
@@ -157,8 +205,25 @@ public final class LlmBenchmark {
                 .append(System.getProperty("java.version"))
                 .append(", ")
                 .append(Instant.now())
-                .append("\n\n")
-                .append("capacity  requests  evaluations/s  capacity/lat.  efficiency  errors\n");
+                .append(", load average at the end ")
+                .append(loadAverage())
+                .append("\n")
+                .append("best and median of ")
+                .append(REPEATS)
+                .append(" runs per capacity; efficiency = best / (capacity / latency); cpu = whole")
+                .append(
+                        " process (Flink, evaluator, HTTP client and the stub server) per evaluation\n\n")
+                .append(
+                        String.format(
+                                "%8s %9s %12s %13s %14s %11s %12s %7s%n",
+                                "capacity",
+                                "requests",
+                                "best eval/s",
+                                "median eval/s",
+                                "capacity/lat.",
+                                "efficiency",
+                                "cpu ms/eval",
+                                "errors"));
         rows.forEach(r -> out.append(r).append('\n'));
         return out.toString();
     }

@@ -35,8 +35,14 @@ record VerdictAnswer(boolean triggered, String reason, String value) {
                     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .build();
 
+    private static final ResponseFormatJsonSchema RESPONSE_FORMAT = buildResponseFormat();
+
     /** {@code response_format}: a strict JSON schema with exactly the three fields. */
     static ResponseFormatJsonSchema responseFormat() {
+        return RESPONSE_FORMAT;
+    }
+
+    private static ResponseFormatJsonSchema buildResponseFormat() {
         Map<String, Object> properties =
                 Map.of(
                         "triggered",
