@@ -1,0 +1,351 @@
+package dev.flinkwatch.bench.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flinkwatch.fetch.FetchConfig;
+import dev.flinkwatch.fetch.FetchFunction;
+import dev.flinkwatch.fetch.FetchOptions;
+import dev.flinkwatch.flink.FlinkTypes;
+import dev.flinkwatch.flink.UuidTypeInfo;
+import dev.flinkwatch.llm.LlmConfig;
+import dev.flinkwatch.llm.LlmEvaluator;
+import dev.flinkwatch.model.CheckRequest;
+import dev.flinkwatch.model.CheckResult;
+import dev.flinkwatch.model.Condition;
+import dev.flinkwatch.model.ModelCodec;
+import dev.flinkwatch.model.MonitorEvent;
+import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.model.MonitorStatus;
+import dev.flinkwatch.model.Source;
+import dev.flinkwatch.pipeline.MonitorPipeline;
+import dev.flinkwatch.pipeline.MonitorPipelineJob;
+import dev.flinkwatch.pipeline.PipelineOptions;
+import dev.flinkwatch.pipeline.PipelineSettings;
+import dev.flinkwatch.pipeline.schedule.MonitorScheduler;
+import dev.flinkwatch.pipeline.sink.MonitorEventDeserializer;
+import dev.flinkwatch.testing.TestKafka;
+import dev.flinkwatch.testing.TestPostgres;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Benchmarks the monitor pipeline on a local MiniCluster with N monitors at a compressed interval
+ * against a fast local site (nginx from {@code bench/target-site.sh}, ETags on, so over 99% of
+ * checks are 304/unchanged). Two modes:
+ *
+ * <ul>
+ *   <li>{@code schedule}: the scheduler alone (fetch replaced by nothing): timers fired/s, timer
+ *       lateness, heap bytes per monitor (heap backend) or checkpointed bytes per monitor (RocksDB
+ *       backend), checkpoint duration.
+ *   <li>{@code pipeline}: the whole topology with the real fetcher and sinks (PostgreSQL, Kafka
+ *       alerts exactly-once); check results are counted instead of written to Kafka.
+ * </ul>
+ *
+ * <p>Usage: {@code PipelineBenchmark <schedule|pipeline> <monitors> <intervalSeconds>
+ * <measureSeconds> <hashmap|rocksdb> [targetBase]}; appends a line to {@code
+ * bench/results/pipeline.txt}.
+ */
+public final class PipelineBenchmark {
+    /** Checks counted by the sink, and their lateness distribution (ms buckets). */
+    static final AtomicLong CHECKS = new AtomicLong();
+
+    static final AtomicLongArray LATENESS_MS = new AtomicLongArray(100_001);
+    static final Map<UUID, Boolean> SEEN = new ConcurrentHashMap<>();
+
+    private PipelineBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        int monitors = Integer.parseInt(args[1]);
+        int interval = Integer.parseInt(args[2]);
+        int measureSeconds = Integer.parseInt(args[3]);
+        String backend = args[4];
+        String target = args.length > 5 ? args[5] : "http://127.0.0.1:18080";
+
+        String topic = TestKafka.uniqueTopic("bench-monitors");
+        TestKafka.createTopic(topic, 2, true);
+        Path checkpoints = Files.createTempDirectory("bench-checkpoints");
+        int restPort = 18_081 + (int) (Math.random() * 1000);
+
+        Configuration conf = FlinkTypes.apply(new Configuration());
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
+        conf.set(RestOptions.PORT, restPort);
+        conf.set(StateBackendOptions.STATE_BACKEND, backend);
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(20));
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, false);
+        conf.set(PipelineOptions.MIN_INTERVAL_SECONDS, 1);
+        conf.set(PipelineOptions.KAFKA_BOOTSTRAP_SERVERS, TestKafka.bootstrapServers());
+        conf.set(PipelineOptions.TOPIC_MONITORS, topic);
+        conf.set(PipelineOptions.FETCH_CAPACITY, 2000);
+        // one local host serves every page: politeness would cap the run at a few requests/s
+        conf.set(FetchOptions.ALLOW_LIST, List.of("127.0.0.1/32"));
+        conf.set(FetchOptions.MAX_CONCURRENT_PER_HOST, 512);
+        conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ZERO);
+        conf.set(FetchOptions.ROBOTS_ENABLED, false);
+
+        System.gc();
+        long heapBefore = usedHeap();
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        env.setParallelism(2);
+        KafkaSource<MonitorEvent> source =
+                KafkaSource.<MonitorEvent>builder()
+                        .setBootstrapServers(TestKafka.bootstrapServers())
+                        .setTopics(topic)
+                        .setGroupId("bench")
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new MonitorEventDeserializer())
+                        .build();
+        DataStream<MonitorEvent> events =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "monitors").uid("src");
+        if (mode.equals("schedule")) {
+            events.keyBy(MonitorEvent::monitorId, UuidTypeInfo.INSTANCE)
+                    .process(
+                            new MonitorScheduler(1, Duration.ofMinutes(10)),
+                            FlinkTypes.info(CheckRequest.class))
+                    .uid("monitor-scheduler")
+                    .sinkTo(new CountingSink<>(r -> r.scheduledAt(), r -> r.monitorId()));
+        } else {
+            var db = TestPostgres.newMigratedDatabase();
+            conf.set(PipelineOptions.JDBC_URL, db.jdbcUrl());
+            conf.set(PipelineOptions.JDBC_USER, db.user());
+            var sinks = MonitorPipelineJob.sinks(conf);
+            FetchConfig fetchConfig = FetchConfig.from(conf);
+            MonitorPipeline.Outputs out =
+                    MonitorPipeline.build(
+                            events,
+                            new FetchFunction(fetchConfig),
+                            new LlmEvaluator(LlmConfig.fromEnv(Map.of())),
+                            PipelineSettings.from(
+                                    conf,
+                                    Duration.ofMillis(FetchFunction.asyncTimeoutMs(fetchConfig))),
+                            new MonitorPipeline.Sinks(
+                                    sinks.alertStore(),
+                                    sinks.alertTopic(),
+                                    new CountingSink<CheckResult>(
+                                            r -> r.scheduledAt(), r -> r.monitorId()),
+                                    sinks.checkRuns(),
+                                    sinks.status()));
+        }
+        JobClient job = env.executeAsync("bench-" + mode);
+
+        long loadStart = System.nanoTime();
+        produceMonitors(topic, monitors, interval, target);
+        System.out.printf(
+                "produced %d monitor events in %.1f s%n",
+                monitors, (System.nanoTime() - loadStart) / 1e9);
+
+        // warm up: every monitor checked once (baselines taken, first wave of parsing done)
+        long warmDeadline = System.nanoTime() + Duration.ofSeconds(interval * 3L + 120).toNanos();
+        while (SEEN.size() < monitors && System.nanoTime() < warmDeadline) {
+            Thread.sleep(500);
+        }
+        System.out.printf("warm: %d of %d monitors checked%n", SEEN.size(), monitors);
+        Thread.sleep(2_000);
+        resetLateness();
+        long c0 = CHECKS.get();
+        long t0 = System.nanoTime();
+        Thread.sleep(measureSeconds * 1000L);
+        long checks = CHECKS.get() - c0;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double rate = checks / seconds;
+        long p50 = percentile(0.50);
+        long p99 = percentile(0.99);
+
+        System.gc();
+        long heapAfter = usedHeap();
+        JsonNode cp = latestCheckpoint(restPort, job.getJobID().toString(), Duration.ofSeconds(90));
+        job.cancel().get();
+
+        long stateBytes =
+                cp == null
+                        ? -1
+                        : cp.path("state_size").asLong(cp.path("checkpointed_size").asLong(-1));
+        long cpMillis = cp == null ? -1 : cp.path("end_to_end_duration").asLong(-1);
+        String line =
+                String.format(
+                        "%s mode=%s backend=%s monitors=%d interval=%ds measured=%.0fs checks/s=%.0f"
+                                + " expected/s=%.0f lateness_p50_ms=%d lateness_p99_ms=%d"
+                                + " heap_bytes_per_monitor=%d checkpoint_bytes_per_monitor=%d"
+                                + " checkpoint_ms=%d cores=%d",
+                        Instant.now(),
+                        mode,
+                        backend,
+                        monitors,
+                        interval,
+                        seconds,
+                        rate,
+                        monitors / (double) interval,
+                        p50,
+                        p99,
+                        backend.equals("hashmap") ? (heapAfter - heapBefore) / monitors : -1,
+                        stateBytes < 0 ? -1 : stateBytes / monitors,
+                        cpMillis,
+                        Runtime.getRuntime().availableProcessors());
+        System.out.println(line);
+        Path results = Path.of("bench/results/pipeline.txt");
+        Files.createDirectories(results.getParent());
+        Files.writeString(
+                results,
+                line + "\n",
+                StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        System.exit(0);
+    }
+
+    private static void produceMonitors(String topic, int n, int interval, String target)
+            throws Exception {
+        var props = TestKafka.producerProperties();
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        UUID tenant = UUID.randomUUID();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < n; i++) {
+                UUID id = UUID.randomUUID();
+                MonitorSpec spec =
+                        new MonitorSpec(
+                                id,
+                                tenant,
+                                1,
+                                "bench " + i,
+                                List.of(
+                                        new Source(
+                                                target + "/p/" + (i % 1000) + ".html", "#price")),
+                                interval,
+                                Condition.anyChange(),
+                                List.of(),
+                                null,
+                                MonitorStatus.ACTIVE);
+                producer.send(
+                        new ProducerRecord<>(
+                                topic,
+                                id.toString().getBytes(StandardCharsets.UTF_8),
+                                ModelCodec.encode(MonitorEvent.upsert(spec))));
+            }
+        }
+    }
+
+    private static JsonNode latestCheckpoint(int port, String jobId, Duration wait)
+            throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r =
+                        http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://127.0.0.1:"
+                                                                + port
+                                                                + "/jobs/"
+                                                                + jobId
+                                                                + "/checkpoints"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                JsonNode completed =
+                        new ObjectMapper().readTree(r.body()).path("latest").path("completed");
+                if (!completed.isMissingNode() && !completed.isNull()) {
+                    return completed;
+                }
+            } catch (IOException e) {
+                // REST not up yet
+            }
+            Thread.sleep(1000);
+        }
+        return null;
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    private static void resetLateness() {
+        for (int i = 0; i < LATENESS_MS.length(); i++) {
+            LATENESS_MS.set(i, 0);
+        }
+    }
+
+    private static long percentile(double p) {
+        long total = 0;
+        for (int i = 0; i < LATENESS_MS.length(); i++) {
+            total += LATENESS_MS.get(i);
+        }
+        long rank = (long) Math.ceil(total * p);
+        long seen = 0;
+        for (int i = 0; i < LATENESS_MS.length(); i++) {
+            seen += LATENESS_MS.get(i);
+            if (seen >= rank && total > 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Counts records and the lateness of their dispatch (now - due time). */
+    static final class CountingSink<T> implements Sink<T> {
+        private final org.apache.flink.util.function.SerializableFunction<T, Instant> due;
+        private final org.apache.flink.util.function.SerializableFunction<T, UUID> monitor;
+
+        CountingSink(
+                org.apache.flink.util.function.SerializableFunction<T, Instant> due,
+                org.apache.flink.util.function.SerializableFunction<T, UUID> monitor) {
+            this.due = due;
+            this.monitor = monitor;
+        }
+
+        @Override
+        public SinkWriter<T> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(T element, Context ctx) {
+                    CHECKS.incrementAndGet();
+                    SEEN.put(monitor.apply(element), Boolean.TRUE);
+                    long late = System.currentTimeMillis() - due.apply(element).toEpochMilli();
+                    LATENESS_MS.incrementAndGet((int) Math.max(0, Math.min(late, 100_000)));
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+}
