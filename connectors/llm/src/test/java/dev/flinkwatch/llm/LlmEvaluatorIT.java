@@ -205,7 +205,7 @@ class LlmEvaluatorIT {
                         "MONITOR_LLM_MAX_RETRIES", "0",
                         "MONITOR_LLM_BREAKER_WINDOW", "4",
                         "MONITOR_LLM_BREAKER_FAILURE_RATE", "50",
-                        "MONITOR_LLM_BREAKER_OPEN_MS", "1000");
+                        "MONITOR_LLM_BREAKER_OPEN_MS", "3000");
         try (OpenedEvaluator evaluator = new OpenedEvaluator(config)) {
             for (int i = 0; i < 4; i++) {
                 Verdict failed = evaluator.evaluate(Requests.request(CONDITION, "", "down " + i));
@@ -319,12 +319,13 @@ class LlmEvaluatorIT {
 
     @Test
     void runsInAFlinkJobWithAsyncDataStreamAndTimeoutsBecomeVerdicts() throws Exception {
-        // "slow" content is answered after 5 s, beyond the job's 1 s async timeout
+        // "slow" content is answered after 60 s, far beyond the job's 10 s async timeout; the
+        // others are answered at once, far within it even on a loaded machine
         stub.answerWith(
                 request ->
                         OpenAiStub.messagesText(request).contains("slow")
                                 ? OpenAiStub.verdict(true, "late", null)
-                                        .after(Duration.ofSeconds(5))
+                                        .after(Duration.ofSeconds(60))
                                 : OpenAiStub.verdict(
                                         OpenAiStub.messagesText(request).contains("$45"),
                                         "judged",
@@ -344,7 +345,7 @@ class LlmEvaluatorIT {
                 AsyncDataStream.unorderedWait(
                         input.keyBy(LlmRequest::routingKey, Types.STRING),
                         new LlmEvaluator(config()),
-                        1_000,
+                        10_000,
                         TimeUnit.MILLISECONDS,
                         10);
         List<Verdict> results = verdicts.executeAndCollect("llm-evaluator-it", requests.size());
