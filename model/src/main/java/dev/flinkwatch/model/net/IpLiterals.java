@@ -38,8 +38,11 @@ final class IpLiterals {
             return false;
         }
         String last = parts[parts.length - 1];
-        return !last.isEmpty()
-                && (last.chars().allMatch(c -> c >= '0' && c <= '9') || ipv4Number(last) >= 0);
+        // Every numeric spelling starts with a digit ("0x.." included): names leave here cheaply.
+        if (last.isEmpty() || last.charAt(0) < '0' || last.charAt(0) > '9') {
+            return false;
+        }
+        return last.chars().allMatch(c -> c >= '0' && c <= '9') || ipv4Number(last) >= 0;
     }
 
     static InetAddress toAddress(byte[] bytes) {
@@ -120,7 +123,11 @@ final class IpLiterals {
             return 0;
         }
         // Leading zeros are harmless; more significant digits than 2^32 needs are not.
-        String significant = digits.replaceFirst("^0+(?=.)", "");
+        int firstSignificant = 0;
+        while (firstSignificant < digits.length() - 1 && digits.charAt(firstSignificant) == '0') {
+            firstSignificant++;
+        }
+        String significant = digits.substring(firstSignificant);
         if (significant.length() > 12) {
             return -1;
         }
