@@ -184,7 +184,7 @@ public class ChangeDetector
                                 lastChangeAt);
         sources.put(request.url(), next);
 
-        out.collect(
+        CheckResult result =
                 new CheckResult(
                         request.monitorId(),
                         request.tenantId(),
@@ -198,9 +198,10 @@ public class ChangeDetector
                         check.errorCode,
                         check.errorMessage,
                         fetch.latencyMs() == null ? 0 : fetch.latencyMs(),
-                        check.diff));
+                        check.diff);
+        out.collect(result);
 
-        emitEvaluation(ctx, current, request, check, prev, failures, finishedAt);
+        emitEvaluation(ctx, current, result, check, prev, failures);
         emitStatus(ctx, request, check, prev, failures, finishedAt, lastChangeAt);
     }
 
@@ -304,11 +305,10 @@ public class ChangeDetector
     private void emitEvaluation(
             Context ctx,
             MonitorSpec current,
-            CheckRequest request,
+            CheckResult result,
             Check check,
             SourceState prev,
-            int failures,
-            Instant finishedAt) {
+            int failures) {
         boolean recovering =
                 check.outcome != CheckOutcome.ERROR
                         && prev != null
@@ -335,9 +335,9 @@ public class ChangeDetector
         ctx.output(
                 EVALUATIONS,
                 new Evaluation(
-                        request.monitorId(),
-                        request.tenantId(),
-                        request.url(),
+                        result.monitorId(),
+                        result.tenantId(),
+                        result.sourceUrl(),
                         check.outcome,
                         check.contentHash,
                         met,
@@ -346,21 +346,13 @@ public class ChangeDetector
                         excerpt(check),
                         check.diff,
                         failures,
-                        request.scheduledAt(),
-                        finishedAt,
+                        result.scheduledAt(),
+                        result.finishedAt(),
                         false));
         if (type == ConditionType.LLM && check.outcome == CheckOutcome.CHANGED) {
             ctx.output(
                     LLM_REQUESTS,
-                    new LlmRequest(
-                            request.monitorId(),
-                            request.tenantId(),
-                            request.url(),
-                            current.condition().prompt(),
-                            check.diff,
-                            check.text,
-                            check.contentHash,
-                            finishedAt));
+                    LlmRequest.forChange(result, current.condition().prompt(), check.text));
         }
     }
 
