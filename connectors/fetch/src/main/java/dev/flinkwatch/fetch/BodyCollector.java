@@ -3,7 +3,8 @@ package dev.flinkwatch.fetch;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Locale;
 import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.HttpResponseBodyPart;
@@ -26,7 +27,8 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
     // Stays empty when a response has no headers (the client then skips onHeadersReceived).
     private HttpHeaders headers = new DefaultHttpHeaders();
     private boolean keepBody;
-    private ByteArrayOutputStream body;
+    private byte[] body;
+    private int size;
     private long received;
     private FetchStatus stoppedWith;
 
@@ -62,15 +64,10 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
             stoppedWith = FetchStatus.TOO_LARGE;
             return State.ABORT;
         }
-        body = new ByteArrayOutputStream((int) Math.max(1024, Math.min(declared, 64 * 1024)));
-        return State.CONTINUE;
-    }
-
-    private ByteArrayOutputStream body() {
-        if (body == null) {
-            body = new ByteArrayOutputStream(16 * 1024);
+        if (declared >= 0) {
+            body = new byte[(int) declared]; // exact: no growing, no final copy
         }
-        return body;
+        return State.CONTINUE;
     }
 
     @Override
@@ -84,7 +81,7 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
             stoppedWith = FetchStatus.TOO_LARGE;
             return State.ABORT;
         }
-        body().write(part.getBodyPartBytes(), 0, length);
+        append(part.getBodyByteBuffer());
         return State.CONTINUE;
     }
 
@@ -95,8 +92,28 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
 
     @Override
     public HopResponse onCompleted() {
-        byte[] bytes = keepBody && stoppedWith == null ? body().toByteArray() : new byte[0];
+        byte[] bytes;
+        if (!keepBody || stoppedWith != null || body == null) {
+            bytes = new byte[0];
+        } else {
+            bytes = size == body.length ? body : Arrays.copyOf(body, size);
+        }
         return new HopResponse(status, statusText, headers, bytes, received, stoppedWith);
+    }
+
+    /** Copies a body part (a view of Netty's buffer, valid only during the callback). */
+    private void append(ByteBuffer part) {
+        int n = part.remaining();
+        if (body == null) {
+            body = new byte[Math.max(n, 16 * 1024)];
+        } else if (size + n > body.length) {
+            // Grow by doubling, never past the limit (received <= maxBytes here).
+            body =
+                    Arrays.copyOf(
+                            body, (int) Math.min(maxBytes, Math.max(size + n, 2L * body.length)));
+        }
+        part.get(body, size, n);
+        size += n;
     }
 
     /** HTML, XHTML, XML, plain text and JSON (including +xml / +json types such as RSS, Atom). */

@@ -79,6 +79,10 @@ final class BodyDecoder {
         String head =
                 new String(
                         body, 0, Math.min(body.length, PRESCAN_BYTES), StandardCharsets.ISO_8859_1);
+        String lower = head.toLowerCase(Locale.ROOT);
+        if (!lower.contains("charset") && !lower.contains("encoding")) {
+            return Optional.empty(); // most pages: skip the regex
+        }
         Matcher m = META_CHARSET.matcher(head);
         if (!m.find()) {
             return Optional.empty();
@@ -104,7 +108,12 @@ final class BodyDecoder {
         }
     }
 
+    /** The text when the bytes are valid UTF-8: one fast decode, strict only when in doubt. */
     private static Optional<String> strictUtf8(byte[] body) {
+        String lenient = new String(body, StandardCharsets.UTF_8);
+        if (lenient.indexOf('\uFFFD') < 0) {
+            return Optional.of(lenient); // nothing was replaced: the bytes are valid
+        }
         try {
             return Optional.of(
                     StandardCharsets.UTF_8

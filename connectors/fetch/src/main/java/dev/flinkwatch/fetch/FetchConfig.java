@@ -37,10 +37,13 @@ public record FetchConfig(
 
     public FetchConfig {
         allowList = List.copyOf(allowList);
-        if (maxAttempts < 1 || maxConcurrentPerHost < 1 || maxRedirects < 0 || maxBodyBytes < 1) {
+        if (maxAttempts < 1 || maxConcurrentPerHost < 1 || maxRedirects < 0) {
             throw new IllegalArgumentException(
-                    "max-attempts, max-concurrent-per-host and max-body-size must be positive,"
-                            + " max-redirects not negative");
+                    "max-attempts and max-concurrent-per-host must be positive, max-redirects not"
+                            + " negative");
+        }
+        if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("max-body-size must be between 1 byte and 2 GiB");
         }
         // Fails fast on a malformed allow-list entry.
         AddressPolicy.defaults().withAllowList(allowList);

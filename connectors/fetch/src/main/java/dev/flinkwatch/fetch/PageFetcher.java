@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.AsyncHttpClientConfig.ResponseBodyPartFactory;
 import org.asynchttpclient.BoundRequestBuilder;
 import org.asynchttpclient.DefaultAsyncHttpClientConfig;
 import org.asynchttpclient.ListenableFuture;
@@ -92,6 +93,9 @@ final class PageFetcher implements AutoCloseable {
                                 .setMaxRequestRetry(1)
                                 .setDisableUrlEncodingForBoundRequests(true)
                                 .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
+                                // Body parts stay views of Netty's buffers; BodyCollector copies
+                                // once.
+                                .setResponseBodyPartFactory(ResponseBodyPartFactory.LAZY)
                                 .setShutdownQuietPeriod(Duration.ZERO)
                                 .setShutdownTimeout(Duration.ofSeconds(5))
                                 .build());
