@@ -76,11 +76,13 @@ public final class MonitorStore {
                                 "quota_exceeded",
                                 "the tenant already has its maximum of " + quota + " monitors");
                     }
+                    MonitorView created;
                     try (PreparedStatement ps =
                             c.prepareStatement(
                                     "INSERT INTO monitors (id, tenant_id, version, name, status,"
                                             + " interval_seconds, spec)"
-                                            + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)")) {
+                                            + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)"
+                                            + " RETURNING created_at, updated_at")) {
                         ps.setObject(1, spec.id());
                         ps.setObject(2, spec.tenantId());
                         ps.setLong(3, spec.version());
@@ -88,10 +90,18 @@ public final class MonitorStore {
                         ps.setString(5, spec.status().json());
                         ps.setInt(6, spec.intervalSeconds());
                         ps.setString(7, json(spec));
-                        ps.executeUpdate();
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            created =
+                                    MonitorView.of(
+                                            spec,
+                                            Jdbc.instant(rs, "created_at"),
+                                            Jdbc.instant(rs, "updated_at"),
+                                            MonitorView.LiveState.NEVER_CHECKED);
+                        }
                     }
                     Outbox.append(c, MonitorEvent.upsert(spec));
-                    return find(c, spec.tenantId(), spec.id()).orElseThrow();
+                    return created;
                 });
     }
 

@@ -39,7 +39,9 @@ public record MonitorView(
             CheckOutcome lastOutcome,
             String lastError,
             int consecutiveFailures,
-            Instant lastChangeAt) {}
+            Instant lastChangeAt) {
+        static final LiveState NEVER_CHECKED = new LiveState(null, null, null, 0, null);
+    }
 
     static MonitorView of(MonitorSpec spec, Instant createdAt, Instant updatedAt, LiveState live) {
         return new MonitorView(
