@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -55,21 +56,24 @@ import org.asynchttpclient.Response;
  * charset decoding, retries, metrics. Rates are counted between the first and the last result, so
  * job start-up is not included.
  *
- * <p>Run: {@code mvn -B -o -q compile exec:java -pl bench
- * -Dexec.mainClass=dev.flinkwatch.bench.fetch.FetchBenchmark}; writes {@code
- * bench/results/fetch.txt} (directory from {@code -Dbench.results=...}). Options: {@code
- * -Dbench.fetch.base=http://127.0.0.1:18080}, {@code -Dbench.fetch.requests=100000}, {@code
- * -Dbench.fetch.parallelism=2}, {@code -Dbench.fetch.capacity=128} (in flight per subtask).
+ * <p>Run (exec:java's class loader hides Flink classes from the MiniCluster, so fork a JVM): {@code
+ * mvn -B -o -q compile exec:exec -pl bench -Dexec.executable=java "-Dexec.args=-Xmx2g -cp
+ * %classpath dev.flinkwatch.bench.fetch.FetchBenchmark"}; writes {@code bench/results/fetch.txt}
+ * (directory from {@code -Dbench.results=...}). Options: {@code
+ * -Dbench.fetch.base=http://127.0.0.1:18080}, {@code -Dbench.fetch.requests=60000}, {@code
+ * -Dbench.fetch.rounds=3}, {@code -Dbench.fetch.parallelism=2}, {@code -Dbench.fetch.capacity=128}
+ * (in flight per subtask).
  */
 public final class FetchBenchmark {
-    private static final int HOSTS = 8;
+    private static final int HOSTS = 64;
     private static final int PAGES = 1000;
 
     private static final String BASE =
             System.getProperty("bench.fetch.base", "http://127.0.0.1:18080");
-    private static final int REQUESTS = Integer.getInteger("bench.fetch.requests", 100_000);
+    private static final int REQUESTS = Integer.getInteger("bench.fetch.requests", 60_000);
     private static final int PARALLELISM = Integer.getInteger("bench.fetch.parallelism", 2);
     private static final int CAPACITY = Integer.getInteger("bench.fetch.capacity", 128);
+    private static final int ROUNDS = Integer.getInteger("bench.fetch.rounds", 3);
 
     // The job runs in this JVM (MiniCluster): results are timed through static counters.
     private static final AtomicLong FIRST_RESULT = new AtomicLong();
@@ -85,19 +89,29 @@ public final class FetchBenchmark {
                 "target %s, %d requests, parallelism %d x capacity %d = %d in flight%n",
                 base, REQUESTS, PARALLELISM, CAPACITY, concurrency);
 
-        rawClientRate(base, REQUESTS / 5, concurrency); // warm-up
-        double raw = rawClientRate(base, REQUESTS, concurrency);
-        System.out.printf("raw async-http-client loop: %.0f fetches/s%n", raw);
-
+        rawClientRate(base, REQUESTS / 5, concurrency); // warm-up: JIT, connections
         flinkRate(base, REQUESTS / 5); // warm-up: JIT, Flink classes
-        JobRun flink = flinkRate(base, REQUESTS);
-        System.out.printf(
-                "FetchFunction in Flink: %.0f fetches/s (%d not OK)%n", flink.rate, flink.notOk);
-
+        // The machine is shared: alternate the two in rounds and compare medians.
+        List<Double> raws = new ArrayList<>();
+        List<JobRun> flinks = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            if (round % 2 == 1) {
+                flinks.add(flinkRate(base, REQUESTS));
+            }
+            raws.add(rawClientRate(base, REQUESTS, concurrency));
+            if (round % 2 == 0) {
+                flinks.add(flinkRate(base, REQUESTS));
+            }
+            System.out.printf(
+                    "round %d: raw %.0f/s, FetchFunction %.0f/s%n",
+                    round + 1, raws.get(round), flinks.get(round).rate);
+        }
         String wrk = wrkRate(base);
-        String report = report(base, concurrency, raw, flink, wrk);
+        String report = report(base, concurrency, raws, flinks, wrk);
         System.out.println(report);
-        Path dir = Path.of(System.getProperty("bench.results", "bench/results"));
+        // From the repository root (java -cp) or from bench/ (mvn exec:exec runs there).
+        String defaultDir = Files.isDirectory(Path.of("bench")) ? "bench/results" : "results";
+        Path dir = Path.of(System.getProperty("bench.results", defaultDir));
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("fetch.txt"), report, StandardCharsets.UTF_8);
         System.out.println("written to " + dir.resolve("fetch.txt").toAbsolutePath());
@@ -261,21 +275,29 @@ public final class FetchBenchmark {
         }
     }
 
-    private static String report(URI base, int concurrency, double raw, JobRun flink, String wrk) {
+    private static String report(
+            URI base, int concurrency, List<Double> raws, List<JobRun> flinks, String wrk) {
+        double raw = median(raws);
+        double flink = median(flinks.stream().map(JobRun::rate).toList());
+        long notOk = flinks.stream().mapToLong(JobRun::notOk).sum();
         int cores = Runtime.getRuntime().availableProcessors();
-        return String.join(
-                "\n",
-                "# Fetch throughput: FetchFunction in a Flink job vs. a plain client loop (same run)",
+        List<String> lines = new ArrayList<>();
+        lines.add(
+                "# Fetch throughput: FetchFunction in a Flink job vs. a plain client loop (same run)");
+        lines.add(
                 "# measured "
                         + Instant.now()
                         + " on "
                         + cores
-                        + " cores; target "
+                        + " cores (shared); target "
                         + base
-                        + " (nginx, 8.5 KB pages, keep-alive)",
+                        + " (nginx, 8.5 KB pages, keep-alive)");
+        lines.add(
                 "# "
                         + REQUESTS
-                        + " fetches each; "
+                        + " fetches per run, "
+                        + ROUNDS
+                        + " alternating rounds; "
                         + concurrency
                         + " in flight (Flink: parallelism "
                         + PARALLELISM
@@ -283,15 +305,30 @@ public final class FetchBenchmark {
                         + CAPACITY
                         + ", keyed by "
                         + HOSTS
-                        + " host names)",
-                String.format("raw async-http-client loop     %10.0f fetches/s", raw),
+                        + " host names)");
+        for (int i = 0; i < ROUNDS; i++) {
+            lines.add(
+                    String.format(
+                            "# round %d: raw %.0f/s, FetchFunction %.0f/s",
+                            i + 1, raws.get(i), flinks.get(i).rate));
+        }
+        lines.add(String.format("raw async-http-client loop     %10.0f fetches/s (median)", raw));
+        lines.add(
                 String.format(
-                        "FetchFunction in MiniCluster   %10.0f fetches/s  (%d results not OK)",
-                        flink.rate, flink.notOk),
-                String.format("ratio                          %10.0f %%", 100 * flink.rate / raw),
+                        "FetchFunction in MiniCluster   %10.0f fetches/s (median; %d results not OK)",
+                        flink, notOk));
+        lines.add(String.format("ratio                          %10.0f %%", 100 * flink / raw));
+        lines.add(
                 "wrk -t2 -c64 /page.html        "
                         + wrk
-                        + " requests/s (C load generator, loopback ceiling)",
-                "");
+                        + " requests/s (C load generator, loopback ceiling)");
+        lines.add("");
+        return String.join("\n", lines);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }
