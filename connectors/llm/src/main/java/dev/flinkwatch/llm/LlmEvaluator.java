@@ -1,5 +1,6 @@
 package dev.flinkwatch.llm;
 
+import dev.flinkwatch.flink.FlinkTypes;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -8,6 +9,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.slf4j.Logger;
@@ -24,9 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Wiring (see docs/llm.md): partition by {@link LlmRequest#routingKey()} so requests that can
  * share a verdict meet in one subtask, then {@code AsyncDataStream.unorderedWait(stream, new
- * LlmEvaluator(config), config.recommendedAsyncTimeout(), config.maxInFlight())}.
+ * LlmEvaluator(config), config.recommendedAsyncTimeout(), config.maxInFlight())} with a stable
+ * {@code uid}: the operator state holds the tenants' token counts of the day.
  */
-public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict> {
+public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LlmEvaluator.class);
 
@@ -42,13 +50,31 @@ public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict> {
     private transient TenantTokenBudget budget;
     private transient SecureRandom tokens;
     private transient Clock clock;
+    private transient ListState<TenantTokens> spentState;
 
     public LlmEvaluator(LlmConfig config) {
         this.config = config;
     }
 
+    /** Runs before {@link #open}: the budget's counts of the day survive restarts. */
     @Override
-    public void open(OpenContext openContext) {
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        spentState =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "llm-tenant-tokens", FlinkTypes.info(TenantTokens.class)));
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        if (budget != null) {
+            spentState.update(budget.snapshot());
+        }
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
         metrics = new LlmMetrics(getRuntimeContext().getMetricGroup());
         if (!config.configured()) {
             LOG.warn("llm evaluator not configured: every llm verdict is ERROR");
@@ -62,6 +88,9 @@ public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict> {
                         TenantTokenBudget.share(config.tenantDailyTokens(), parallelism));
         tokens = new SecureRandom();
         clock = Clock.systemUTC();
+        if (spentState != null) {
+            budget.restore(spentState.get(), today());
+        }
         metrics.gauge("breakerState", judge::breakerState);
         metrics.gauge("inFlight", cache::inFlightCount);
         LOG.info("llm evaluator ready config={} parallelism={}", config, parallelism);
@@ -92,7 +121,7 @@ public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict> {
             complete(result, Verdict.error(request, "invalid request: " + invalid));
             return;
         }
-        LocalDate day = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        LocalDate day = today();
         VerdictCache.Lookup lookup =
                 cache.findOrCall(
                         request.routingKey() + ":" + config.model(),
@@ -150,6 +179,10 @@ public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict> {
         if (judge != null) {
             judge.close();
         }
+    }
+
+    private LocalDate today() {
+        return LocalDate.now(clock.withZone(ZoneOffset.UTC));
     }
 
     private static String invalidRequest(LlmRequest request) {

@@ -1,6 +1,7 @@
 package dev.flinkwatch.llm;
 
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,14 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Tokens spent per tenant per UTC day in one subtask, against this subtask's share of the daily
  * limit. Admission is checked before a call, spending is known only after it: calls admitted while
- * others are in flight can overshoot the limit by their own cost. Kept in memory: a restart starts
- * the day's count again.
+ * others are in flight can overshoot the limit by their own cost. The evaluator checkpoints the
+ * counts ({@link #snapshot}, {@link #restore}), so a restart does not start the day again.
  */
 final class TenantTokenBudget {
-    private record Spent(LocalDate day, long tokens) {}
-
     private final long limit;
-    private final Map<UUID, Spent> spent = new ConcurrentHashMap<>();
+    private final Map<UUID, TenantTokens> spent = new ConcurrentHashMap<>();
     private volatile LocalDate today = LocalDate.MIN;
 
     /**
@@ -41,8 +40,8 @@ final class TenantTokenBudget {
             return true;
         }
         forgetBefore(day);
-        Spent s = spent.get(tenant);
-        return s == null || !s.day().equals(day) || s.tokens() < limit;
+        TenantTokens s = spent.get(tenant);
+        return s == null || s.epochDay() != day.toEpochDay() || s.tokens() < limit;
     }
 
     /** Adds a finished call's tokens to the tenant's day. */
@@ -50,17 +49,38 @@ final class TenantTokenBudget {
         if (limit == 0 || tokens <= 0) {
             return;
         }
+        long epochDay = day.toEpochDay();
         spent.merge(
                 tenant,
-                new Spent(day, tokens),
-                (old, add) -> old.day().equals(day) ? new Spent(day, old.tokens() + tokens) : add);
+                new TenantTokens(tenant, epochDay, tokens),
+                (old, add) ->
+                        old.epochDay() == epochDay
+                                ? new TenantTokens(tenant, epochDay, old.tokens() + tokens)
+                                : add);
+    }
+
+    /** The counts to checkpoint. */
+    List<TenantTokens> snapshot() {
+        return List.copyOf(spent.values());
+    }
+
+    /**
+     * Adds checkpointed counts of {@code day}; older days are dropped. After a rescale a subtask
+     * may get entries of several old subtasks: they add up.
+     */
+    void restore(Iterable<TenantTokens> counts, LocalDate day) {
+        for (TenantTokens count : counts) {
+            if (count.epochDay() == day.toEpochDay()) {
+                charge(count.tenantId(), day, count.tokens());
+            }
+        }
     }
 
     /** A new day drops yesterday's counts, so memory holds only today's tenants. */
     private void forgetBefore(LocalDate day) {
         if (day.isAfter(today)) {
             today = day;
-            spent.values().removeIf(s -> s.day().isBefore(day));
+            spent.values().removeIf(s -> s.epochDay() < day.toEpochDay());
         }
     }
 }

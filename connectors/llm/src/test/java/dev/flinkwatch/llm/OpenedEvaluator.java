@@ -15,11 +15,11 @@ import org.apache.flink.streaming.util.MockStreamingRuntimeContext;
 final class OpenedEvaluator implements AutoCloseable {
     private final LlmEvaluator evaluator;
 
-    OpenedEvaluator(LlmConfig config) {
+    OpenedEvaluator(LlmConfig config) throws Exception {
         this(config, 1);
     }
 
-    OpenedEvaluator(LlmConfig config, int parallelism) {
+    OpenedEvaluator(LlmConfig config, int parallelism) throws Exception {
         evaluator = new LlmEvaluator(config);
         evaluator.setRuntimeContext(new MockStreamingRuntimeContext(parallelism, 0));
         evaluator.open(DefaultOpenContext.INSTANCE);

@@ -3,6 +3,7 @@ package dev.flinkwatch.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.LocalDate;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,23 @@ class TenantTokenBudgetTest {
         assertThat(budget.admits(A, DAY.plusDays(1))).isTrue();
         budget.charge(A, DAY.plusDays(1), 50);
         assertThat(budget.admits(A, DAY.plusDays(1))).isTrue();
+    }
+
+    @Test
+    void restoresTodaysCountsAddingEntriesOfSeveralSubtasks() {
+        TenantTokenBudget budget = new TenantTokenBudget(100);
+
+        budget.restore(
+                List.of(
+                        new TenantTokens(A, DAY.toEpochDay(), 60),
+                        // from another subtask before a rescale
+                        new TenantTokens(A, DAY.toEpochDay(), 40),
+                        new TenantTokens(B, DAY.minusDays(1).toEpochDay(), 500)),
+                DAY);
+
+        assertThat(budget.admits(A, DAY)).isFalse();
+        assertThat(budget.admits(B, DAY)).isTrue();
+        assertThat(budget.snapshot()).containsExactly(new TenantTokens(A, DAY.toEpochDay(), 100));
     }
 
     @Test
