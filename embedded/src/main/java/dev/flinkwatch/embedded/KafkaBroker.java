@@ -47,11 +47,37 @@ public final class KafkaBroker implements AutoCloseable {
      * @param heap child JVM max heap, e.g. "512m"
      */
     public static KafkaBroker start(Path dataDir, int port, String heap) throws IOException {
-        KafkaBroker broker =
-                new KafkaBroker(
-                        dataDir.toAbsolutePath(), port > 0 ? port : freePort(), freePort(), heap);
+        Path home = dataDir.toAbsolutePath();
+        // A formatted KRaft log remembers its controller endpoint: a restarted broker keeps the
+        // ports it was created with.
+        int[] previous = previousPorts(home.resolve("server.properties"));
+        int clientPort = port > 0 ? port : previous != null ? previous[0] : freePort();
+        int controllerPort = previous != null ? previous[1] : freePort();
+        KafkaBroker broker = new KafkaBroker(home, clientPort, controllerPort, heap);
         broker.start();
         return broker;
+    }
+
+    private static int[] previousPorts(Path config) throws IOException {
+        if (!Files.exists(config)) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        String listeners = p.getProperty("listeners", "");
+        int client = -1;
+        int controller = -1;
+        for (String listener : listeners.split(",")) {
+            int port = Integer.parseInt(listener.substring(listener.lastIndexOf(':') + 1));
+            if (listener.startsWith("PLAINTEXT://")) {
+                client = port;
+            } else if (listener.startsWith("CONTROLLER://")) {
+                controller = port;
+            }
+        }
+        return client > 0 && controller > 0 ? new int[] {client, controller} : null;
     }
 
     public String bootstrapServers() {

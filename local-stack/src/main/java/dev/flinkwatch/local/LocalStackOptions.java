@@ -1,0 +1,74 @@
+package dev.flinkwatch.local;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import dev.flinkwatch.model.ValidationLimits;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Options of the local stack. Each is set by env ({@code MONITOR_API_PORT}) or flag ({@code
+ * --monitor.api.port=9090}); see {@link dev.flinkwatch.flink.ConfigLoader}. The LLM is configured
+ * by {@code OPENAI_BASE_URL}, {@code OPENAI_API_KEY} and {@code MONITOR_LLM_MODEL}.
+ */
+public final class LocalStackOptions {
+    private LocalStackOptions() {}
+
+    public static final ConfigOption<Integer> API_PORT =
+            key("monitor.api.port")
+                    .intType()
+                    .defaultValue(8080)
+                    .withDescription("Port of the control API on 127.0.0.1 (0: any free port).");
+
+    public static final ConfigOption<Integer> DASHBOARD_PORT =
+            key("monitor.dashboard.port")
+                    .intType()
+                    .defaultValue(8081)
+                    .withDescription("Port of the Flink web dashboard on 127.0.0.1 (0: any).");
+
+    public static final ConfigOption<String> DATA_DIR =
+            key("monitor.data.dir")
+                    .stringType()
+                    .defaultValue("./.local")
+                    .withDescription(
+                            "Where PostgreSQL, Kafka and Flink checkpoints live; kept across restarts.");
+
+    public static final ConfigOption<String> ADMIN_TOKEN =
+            key("monitor.admin.token")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Operator token for creating tenants; generated and kept in the data"
+                                    + " directory when not set.");
+
+    public static final ConfigOption<Integer> MIN_INTERVAL_SECONDS =
+            key("monitor.min-interval-seconds")
+                    .intType()
+                    .defaultValue(ValidationLimits.DEFAULT_MIN_INTERVAL_SECONDS)
+                    .withDescription("Interval floor of monitors (lower it for trials and tests).");
+
+    public static final ConfigOption<Boolean> FETCH_ALLOW_PRIVATE =
+            key("monitor.fetch.allow-private")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Let monitors fetch loopback and private addresses (pages served on"
+                                    + " this machine or LAN). Off by default: SSRF protection.");
+
+    public static final ConfigOption<Integer> PARALLELISM =
+            key("monitor.flink.parallelism")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription("Parallelism of the pipeline on the local MiniCluster.");
+
+    public static List<ConfigOption<?>> all() {
+        return List.of(
+                API_PORT,
+                DASHBOARD_PORT,
+                DATA_DIR,
+                ADMIN_TOKEN,
+                MIN_INTERVAL_SECONDS,
+                FETCH_ALLOW_PRIVATE,
+                PARALLELISM);
+    }
+}
