@@ -4,7 +4,6 @@ import dev.flinkwatch.flink.FlinkTypes;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -182,7 +181,7 @@ public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict>
     }
 
     private LocalDate today() {
-        return LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        return LocalDate.now(clock); // the clock is UTC
     }
 
     private static String invalidRequest(LlmRequest request) {
