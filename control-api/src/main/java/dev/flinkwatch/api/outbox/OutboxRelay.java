@@ -168,7 +168,7 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /** One locked row. */
-    private record Row(long id, UUID monitorId, long version, boolean delete, byte[] payload) {}
+    private record Row(long id, UUID monitorId, boolean delete, byte[] payload) {}
 
     /** A row handed to the producer: its event and, for deletes, the tombstone after it. */
     private record Sent(Row row, Future<RecordMetadata> event, Future<RecordMetadata> tombstone) {}
@@ -179,28 +179,19 @@ public final class OutboxRelay implements AutoCloseable {
      * @return true when there is probably more to send right away
      * @throws RelayFailure after marking the batch, when some rows could not be sent
      */
-    boolean relayOnce() throws SQLException {
+    private boolean relayOnce() throws SQLException {
+        List<Row> locked;
+        List<Row> due;
+        List<Long> ok = new ArrayList<>();
+        Map<Long, String> failed = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Row> locked = lockPending(c);
-                List<Row> due = oldestPerMonitor(c, locked);
-                List<Long> ok = new ArrayList<>();
-                Map<Long, String> failed = new LinkedHashMap<>();
+                locked = lockPending(c);
+                due = oldestPerMonitor(c, locked);
                 publish(due, ok, failed);
                 mark(c, ok, failed);
                 c.commit();
-                published.increment(ok.size());
-                if (!failed.isEmpty()) {
-                    throw new RelayFailure(
-                            failed.size()
-                                    + " of "
-                                    + due.size()
-                                    + " rows not published: "
-                                    + failed.values().iterator().next());
-                }
-                return !ok.isEmpty()
-                        && (locked.size() > ok.size() || locked.size() == settings.batchSize());
             } catch (SQLException | RuntimeException e) {
                 try {
                     c.rollback();
@@ -210,13 +201,24 @@ public final class OutboxRelay implements AutoCloseable {
                 throw e;
             }
         }
+        published.increment(ok.size());
+        if (!failed.isEmpty()) {
+            throw new RelayFailure(
+                    failed.size()
+                            + " of "
+                            + due.size()
+                            + " rows not published: "
+                            + failed.values().iterator().next());
+        }
+        return !ok.isEmpty()
+                && (locked.size() > ok.size() || locked.size() == settings.batchSize());
     }
 
     private List<Row> lockPending(Connection c) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps =
                 c.prepareStatement(
-                        "SELECT id, monitor_id, version, event_type, payload FROM outbox"
+                        "SELECT id, monitor_id, event_type, payload FROM outbox"
                                 + " WHERE published_at IS NULL ORDER BY id LIMIT ?"
                                 + " FOR UPDATE SKIP LOCKED")) {
             ps.setInt(1, settings.batchSize());
@@ -226,7 +228,6 @@ public final class OutboxRelay implements AutoCloseable {
                             new Row(
                                     rs.getLong("id"),
                                     rs.getObject("monitor_id", UUID.class),
-                                    rs.getLong("version"),
                                     "delete".equals(rs.getString("event_type")),
                                     rs.getBytes("payload")));
                 }
