@@ -571,17 +571,19 @@ final class PageFetcher implements AutoCloseable {
 
     /** Drops the fragment (never sent) and gives an empty path "/" (URI.resolve needs one). */
     static URI normalize(URI url) throws URISyntaxException {
-        String path =
-                url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         String scheme = url.getScheme() == null ? null : url.getScheme().toLowerCase(Locale.ROOT);
         if (url.isOpaque() || url.getRawAuthority() == null) {
             return new URI(scheme, url.getRawSchemeSpecificPart(), null);
+        }
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        if (url.getRawFragment() == null && !path.isEmpty() && url.getScheme().equals(scheme)) {
+            return url; // already normal: the common case
         }
         return new URI(
                 scheme
                         + "://"
                         + url.getRawAuthority()
-                        + path
+                        + (path.isEmpty() ? "/" : path)
                         + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
     }
 

@@ -56,9 +56,11 @@ final class RobotsCache {
      * FetchFailure} when robots.txt was unreachable.
      */
     CompletableFuture<Optional<String>> disallowReason(URI url) {
-        URI robotsUrl = url.resolve("/robots.txt");
-        String origin = robotsUrl.getScheme() + "://" + robotsUrl.getRawAuthority();
-        return cache.get(origin, () -> load(robotsUrl), (verdict, error) -> verdict.ttl())
+        String origin = url.getScheme() + "://" + url.getRawAuthority();
+        return cache.get(
+                        origin,
+                        () -> load(URI.create(origin + "/robots.txt")),
+                        (verdict, error) -> verdict.ttl())
                 .thenApply(
                         v -> {
                             if (v.unreachable() != null) {

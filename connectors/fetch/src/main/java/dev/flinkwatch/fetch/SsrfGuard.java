@@ -18,9 +18,9 @@ import java.util.concurrent.Executor;
  * second time, so a DNS answer that changes between check and connect (DNS rebinding) cannot
  * redirect the connection. Applied to the first URL and to every redirect hop.
  *
- * <p>Verdicts for host names (an address that passed, or a refusal) are cached for {@code
- * cacheTtl}, like the JVM's own address cache, so a busy host costs one lookup per TTL rather than
- * a DNS thread hand-off per fetch; within the TTL the connection still goes to the checked address.
+ * <p>Verdicts per host (an address that passed, or a refusal) are cached for {@code cacheTtl}, like
+ * the JVM's own address cache, so a busy host costs one lookup per TTL rather than a DNS thread
+ * hand-off per fetch; within the TTL the connection still goes to the checked address.
  */
 public final class SsrfGuard {
     private final AddressPolicy policy;
@@ -56,6 +56,18 @@ public final class SsrfGuard {
         if (host == null || host.isEmpty()) {
             return blocked("URL has no valid host");
         }
+        return verdicts.get(
+                host.toLowerCase(Locale.ROOT),
+                () -> checkHost(host),
+                (address, error) ->
+                        error == null
+                                        || FetchFailure.from(error).status()
+                                                == FetchStatus.BLOCKED_ADDRESS
+                                ? cacheTtl
+                                : Duration.ZERO);
+    }
+
+    private CompletableFuture<InetAddress> checkHost(String host) {
         Optional<String> hostReason = policy.blockedHostReason(host);
         if (hostReason.isPresent()) {
             return blocked(host + " is refused: " + hostReason.get());
@@ -64,15 +76,7 @@ public final class SsrfGuard {
         if (literal.isPresent()) {
             return CompletableFuture.completedFuture(literal.get());
         }
-        return verdicts.get(
-                host.toLowerCase(Locale.ROOT),
-                () -> CompletableFuture.supplyAsync(() -> resolveChecked(host), dnsExecutor),
-                (address, error) ->
-                        error == null
-                                        || FetchFailure.from(error).status()
-                                                == FetchStatus.BLOCKED_ADDRESS
-                                ? cacheTtl
-                                : Duration.ZERO);
+        return CompletableFuture.supplyAsync(() -> resolveChecked(host), dnsExecutor);
     }
 
     private InetAddress resolveChecked(String host) {
