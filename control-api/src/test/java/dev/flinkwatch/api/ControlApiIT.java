@@ -197,6 +197,8 @@ class ControlApiIT {
             await().atMost(Duration.ofMinutes(2))
                     .until(() -> failedRelayRounds() >= 2 && attemptedRows(tenant.id()) > 0);
             assertThat(pendingOutboxRows(tenant.id())).isEqualTo(6 * 3 + 1);
+            assertThat(metric("flinkwatch_outbox_backlog")).isGreaterThanOrEqualTo(6 * 3 + 1);
+            assertThat(metric("flinkwatch_outbox_oldest_age_seconds")).isGreaterThan(1);
             JsonNode late =
                     harness.createMonitor(
                             tenant, ApiHarness.monitorBody("late", "https://shop.example/late"));
@@ -472,6 +474,8 @@ class ControlApiIT {
                         "http_server_requests_seconds_bucket{method=\"GET\",route=\"/v1/monitors\",status=\"200\"")
                 .contains("flinkwatch_outbox_backlog")
                 .contains("flinkwatch_outbox_oldest_age_seconds");
+        assertThat(metric("flinkwatch_outbox_backlog")).isNotNaN().isGreaterThanOrEqualTo(0);
+        assertThat(metric("flinkwatch_outbox_oldest_age_seconds")).isNotNaN();
     }
 
     @Test
@@ -557,9 +561,14 @@ class ControlApiIT {
     }
 
     private double failedRelayRounds() {
+        return metric("flinkwatch_outbox_failed_rounds_total");
+    }
+
+    /** A metric's value from /metrics, summed over its series. */
+    private double metric(String name) {
         String metrics = harness.send("GET", "/metrics", Map.of(), null).body();
         return metrics.lines()
-                .filter(l -> l.startsWith("flinkwatch_outbox_failed_rounds_total"))
+                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
     }

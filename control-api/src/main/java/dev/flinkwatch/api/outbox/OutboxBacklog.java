@@ -26,16 +26,19 @@ public final class OutboxBacklog {
     private double rows = Double.NaN;
     private double oldestAgeSeconds = Double.NaN;
 
+    /** Registers the gauges; they hold this object strongly (Micrometer's default is weak). */
     public OutboxBacklog(DataSource dataSource, MeterRegistry registry) {
         this.dataSource = dataSource;
         Gauge.builder("flinkwatch.outbox.backlog", this, b -> b.refreshed().rows)
                 .description("Outbox rows not yet published to Kafka")
+                .strongReference(true)
                 .register(registry);
         Gauge.builder(
                         "flinkwatch.outbox.oldest.age.seconds",
                         this,
                         b -> b.refreshed().oldestAgeSeconds)
                 .description("Age of the oldest unpublished outbox row (0 when none)")
+                .strongReference(true)
                 .register(registry);
     }
 
