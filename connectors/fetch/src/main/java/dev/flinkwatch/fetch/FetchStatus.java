@@ -25,10 +25,5 @@ public enum FetchStatus {
     /** The content type is not HTML, XHTML, XML, plain text or JSON. */
     UNSUPPORTED_CONTENT_TYPE,
     /** More redirects than the configured maximum. */
-    TOO_MANY_REDIRECTS;
-
-    /** Whether a page body was received (OK) or the previous one is still valid (NOT_MODIFIED). */
-    public boolean isSuccess() {
-        return this == OK || this == NOT_MODIFIED;
-    }
+    TOO_MANY_REDIRECTS
 }
