@@ -165,8 +165,8 @@ final class PageFetcher implements AutoCloseable {
                     new Transfer(
                             url,
                             startNanos + config.deadline().toNanos(),
-                            request.etag(),
-                            request.lastModified(),
+                            headerSafe(request.etag()),
+                            headerSafe(request.lastModified()),
                             true);
             transfer.run().whenComplete(this::complete);
         }
@@ -515,27 +515,29 @@ final class PageFetcher implements AutoCloseable {
                                 FetchStatus.TIMEOUT,
                                 "deadline of " + config.deadline().toSeconds() + " s reached"));
             }
-            BoundRequestBuilder request =
-                    client.prepareGet(target.toASCIIString())
-                            // Connect to the address the guard checked, never a fresh DNS answer.
-                            .setAddress(address)
-                            .setRequestTimeout(
-                                    Duration.ofMillis(
-                                            Math.min(
-                                                    config.requestTimeout().toMillis(),
-                                                    remainingMs)))
-                            .setHeader(HttpHeaderNames.ACCEPT, ACCEPT);
-            if (etag != null) {
-                request.setHeader(HttpHeaderNames.IF_NONE_MATCH, etag);
-            }
-            if (lastModified != null) {
-                request.setHeader(HttpHeaderNames.IF_MODIFIED_SINCE, lastModified);
-            }
-            BodyCollector collector =
-                    page
-                            ? new BodyCollector(config.maxBodyBytes(), false)
-                            : new BodyCollector(RobotsCache.MAX_ROBOTS_BYTES, true);
+            // Anything thrown here (a URL or header value the client rejects) becomes a failed
+            // exchange, so the caller's politeness slot is always released.
             try {
+                BoundRequestBuilder request =
+                        client.prepareGet(target.toASCIIString())
+                                // The address the guard checked, never a fresh DNS answer.
+                                .setAddress(address)
+                                .setRequestTimeout(
+                                        Duration.ofMillis(
+                                                Math.min(
+                                                        config.requestTimeout().toMillis(),
+                                                        remainingMs)))
+                                .setHeader(HttpHeaderNames.ACCEPT, ACCEPT);
+                if (etag != null) {
+                    request.setHeader(HttpHeaderNames.IF_NONE_MATCH, etag);
+                }
+                if (lastModified != null) {
+                    request.setHeader(HttpHeaderNames.IF_MODIFIED_SINCE, lastModified);
+                }
+                BodyCollector collector =
+                        page
+                                ? new BodyCollector(config.maxBodyBytes(), false)
+                                : new BodyCollector(RobotsCache.MAX_ROBOTS_BYTES, true);
                 ListenableFuture<HopResponse> future = request.execute(collector);
                 inFlight = future;
                 if (cancelled) {
@@ -546,6 +548,14 @@ final class PageFetcher implements AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
         }
+    }
+
+    /**
+     * A validator fit to send back, or null (then the GET is unconditional): stored values are
+     * server-supplied, and control characters would let a server inject request headers.
+     */
+    static String headerSafe(String value) {
+        return value == null || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f) ? null : value;
     }
 
     /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */

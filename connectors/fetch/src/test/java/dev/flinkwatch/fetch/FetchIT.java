@@ -161,6 +161,31 @@ class FetchIT {
     }
 
     @Test
+    void aValidatorWithControlCharactersIsNotSentAndTheHostSlotStaysFree() throws Exception {
+        Configuration oneSlot = new Configuration();
+        oneSlot.set(FetchOptions.MAX_CONCURRENT_PER_HOST, 1);
+        oneSlot.set(FetchOptions.ROBOTS_ENABLED, false);
+        site.page("/v.html", "<p>v</p>");
+        List<String> injected = new CopyOnWriteArrayList<>();
+        site.handle(
+                "/inject.html",
+                ex -> {
+                    if (ex.getRequestHeaders().containsKey("X-Injected")) {
+                        injected.add("yes");
+                    }
+                    LocalSite.send(ex, 200, new byte[0]);
+                });
+        try (DirectFetcher single = new DirectFetcher(config(oneSlot), testResolver())) {
+            FetchResult bad =
+                    single.fetch(request(site.url("/inject.html"), "\"a\"\r\nX-Injected: 1", null));
+
+            assertThat(bad.status()).isEqualTo(FetchStatus.OK); // an unconditional GET
+            assertThat(injected).isEmpty();
+            assertThat(single.fetch(site.url("/v.html")).status()).isEqualTo(FetchStatus.OK);
+        }
+    }
+
+    @Test
     void followsARedirectChainAndReportsTheFinalUrl() {
         redirect("/r1", "/r2");
         redirect("/r2", site.url("/r3")); // absolute
