@@ -112,7 +112,8 @@ public final class PipelineOptions {
             key(PREFIX + "fetch.validator-memory")
                     .intType()
                     .defaultValue(200_000)
-                    .withDescription("URLs per subtask whose ETag/Last-Modified are remembered.");
+                    .withDescription(
+                            "(monitor, URL) pairs per subtask whose ETag/Last-Modified are remembered.");
 
     public static final ConfigOption<Integer> MAX_TEXT_CHARS =
             key(PREFIX + "change.max-text-chars")

@@ -73,7 +73,10 @@ class MonitorPipelineIT {
                     spec(UUID.randomUUID(), 1, 1, Condition.anyChange(), f.site.url("/deleted"));
             MonitorSpec unchanged =
                     spec(UUID.randomUUID(), 1, 1, Condition.anyChange(), f.site.url("/static"));
-            for (MonitorSpec s : List.of(stock, news, price, deleted, unchanged)) {
+            // a second monitor of the same page: conditional GETs must not leak between monitors
+            MonitorSpec newsToo =
+                    spec(UUID.randomUUID(), 1, 1, Condition.anyChange(), f.site.url("/news"));
+            for (MonitorSpec s : List.of(stock, news, price, deleted, unchanged, newsToo)) {
                 f.upsert(s);
             }
 
@@ -84,7 +87,13 @@ class MonitorPipelineIT {
                             PipelineFixture.noLlm());
             try {
                 f.awaitBaselines(
-                        List.of(stock.id(), news.id(), price.id(), deleted.id(), unchanged.id()));
+                        List.of(
+                                stock.id(),
+                                news.id(),
+                                price.id(),
+                                deleted.id(),
+                                unchanged.id(),
+                                newsToo.id()));
                 // baselines never alert
                 assertThat(f.alertsInDb()).isEmpty();
 
@@ -101,6 +110,7 @@ class MonitorPipelineIT {
                         Set.of(
                                 conditionAlert(stock, "/stock", f, "In Stock - ships today", true),
                                 conditionAlert(news, "/news", f, "Story one\nStory two", false),
+                                conditionAlert(newsToo, "/news", f, "Story one\nStory two", false),
                                 conditionAlert(price, "/price", f, "$49.99", true));
                 await().atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(250))
@@ -128,7 +138,10 @@ class MonitorPipelineIT {
                 assertThat(f.site.hits("/deleted")).isLessThanOrEqualTo(deletedHits + 1);
                 assertThat(f.checkRuns(unchanged.id(), "CHANGED")).isZero();
                 assertThat(f.checkRuns(news.id(), "CHANGED")).isEqualTo(1);
-                assertThat(f.statuses()).containsEntry(unchanged.id(), "UNCHANGED");
+                assertThat(f.statuses())
+                        .containsEntry(unchanged.id(), "UNCHANGED")
+                        .containsEntry(newsToo.id(), "UNCHANGED");
+                assertThat(f.checkRuns(newsToo.id(), "ERROR")).isZero();
                 assertThat(f.site.hits("/static")).isGreaterThan(5);
             } finally {
                 job.cancel().get();

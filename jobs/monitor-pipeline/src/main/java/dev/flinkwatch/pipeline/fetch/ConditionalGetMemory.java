@@ -17,9 +17,11 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * Gives the fetcher the ETag / Last-Modified of the previous response of each URL, so unchanged
  * pages cost a 304 and no parsing. The scheduler builds requests upstream of the fetch and a
  * dataflow cannot loop back, so the validators are remembered here: requests arrive keyed by host,
- * hence every URL always reaches the same subtask. The memory is a bounded LRU per subtask and is
- * not checkpointed: after a restore or rescale each URL is fetched in full once, which costs
- * bandwidth, never correctness (the change detector compares content hashes).
+ * hence every URL always reaches the same subtask. Validators are kept per (monitor, URL), never
+ * shared between monitors: another monitor's validator would earn a 304 for content this monitor
+ * never saw. The memory is a bounded LRU per subtask and is not checkpointed: after a restore or
+ * rescale each URL is fetched in full once, which costs bandwidth, never correctness (the change
+ * detector compares content hashes).
  */
 public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchResult> {
     private final RichAsyncFunction<CheckRequest, FetchResult> fetcher;
@@ -30,7 +32,7 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
 
     /**
      * @param fetcher the fetch function to delegate to
-     * @param capacity URLs remembered per subtask
+     * @param capacity (monitor, URL) pairs remembered per subtask
      */
     public ConditionalGetMemory(
             RichAsyncFunction<CheckRequest, FetchResult> fetcher, int capacity) {
@@ -39,6 +41,10 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
     }
 
     private record Validators(String etag, String lastModified) {}
+
+    private static String key(CheckRequest request) {
+        return request.monitorId() + " " + request.url();
+    }
 
     @Override
     public void setRuntimeContext(RuntimeContext context) {
@@ -70,7 +76,7 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
     @Override
     public void asyncInvoke(CheckRequest request, ResultFuture<FetchResult> resultFuture)
             throws Exception {
-        Validators known = memory.get(request.url());
+        Validators known = memory.get(key(request));
         CheckRequest conditional =
                 known == null
                         ? request
@@ -115,9 +121,9 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
             for (FetchResult r : results) {
                 if (r.status() == FetchStatus.OK || r.status() == FetchStatus.NOT_MODIFIED) {
                     if (r.etag() != null || r.lastModified() != null) {
-                        memory.put(r.request().url(), new Validators(r.etag(), r.lastModified()));
+                        memory.put(key(r.request()), new Validators(r.etag(), r.lastModified()));
                     } else {
-                        memory.remove(r.request().url());
+                        memory.remove(key(r.request()));
                     }
                 }
             }
