@@ -37,6 +37,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 EmbeddedPostgres.builder()
                         .setDataDirectory(dataDir)
                         .setCleanDataDirectory(false)
+                        // the owner stops it, in order: a JVM-wide hook would stop PostgreSQL
+                        // while the services that use it are still shutting down
+                        .setRegisterShutdownHook(false)
                         .setPGStartupWait(Duration.ofSeconds(60))
                         .setServerConfig("listen_addresses", "127.0.0.1")
                         .setServerConfig("max_connections", "200")

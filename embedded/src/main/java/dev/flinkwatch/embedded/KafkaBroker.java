@@ -221,6 +221,11 @@ public final class KafkaBroker implements AutoCloseable {
 
     private List<String> javaCommand() {
         List<String> command = new ArrayList<>();
+        // Its own session: Ctrl-C in a terminal reaches only our JVM, which stops the broker in
+        // order (after the services that use it).
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            command.add("/usr/bin/setsid");
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
         command.add("-Xms64m");
