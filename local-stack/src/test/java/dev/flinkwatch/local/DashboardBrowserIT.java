@@ -57,7 +57,9 @@ class DashboardBrowserIT {
                         "--disable-sync",
                         "--user-data-dir=" + profile,
                         // let the dashboard's scripts fetch the job list before the page is read
-                        "--virtual-time-budget=15000"));
+                        // (a longer budget never settles: the dashboard polls the REST API)
+                        "--virtual-time-budget=5000",
+                        "--run-all-compositor-stages-before-draw"));
         command.addAll(args);
         Process p =
                 new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
