@@ -7,5 +7,10 @@ public enum AlertKind {
     /** Several consecutive checks failed. */
     MONITOR_FAILING,
     /** A check succeeded again after MONITOR_FAILING. */
-    MONITOR_RECOVERED
+    MONITOR_RECOVERED,
+    /**
+     * The tenant's daily LLM token budget is used up: llm conditions are skipped until the next UTC
+     * day. Raised once per tenant and day.
+     */
+    LLM_BUDGET_EXCEEDED
 }

@@ -13,6 +13,7 @@ import dev.flinkwatch.model.CheckRequest;
 import dev.flinkwatch.model.CheckResult;
 import dev.flinkwatch.model.MonitorEvent;
 import dev.flinkwatch.pipeline.alert.AlertDecider;
+import dev.flinkwatch.pipeline.alert.BudgetNotice;
 import dev.flinkwatch.pipeline.alert.Evaluation;
 import dev.flinkwatch.pipeline.change.ChangeDetector;
 import dev.flinkwatch.pipeline.change.StatusUpdate;
@@ -114,7 +115,7 @@ public final class MonitorPipeline {
                         .uid("change-detector")
                         .name("ChangeDetector");
 
-        DataStream<Evaluation> verdicts =
+        SingleOutputStreamOperator<Verdict> verdicts =
                 AsyncDataStream.unorderedWait(
                                 results.getSideOutput(ChangeDetector.LLM_REQUESTS)
                                         .keyBy(LlmRequest::routingKey),
@@ -124,20 +125,31 @@ public final class MonitorPipeline {
                                 settings.llmCapacity())
                         .returns(FlinkTypes.info(Verdict.class))
                         .uid("llm-evaluator")
-                        .name("LlmEvaluator")
-                        .map(MonitorPipeline::toEvaluation, FlinkTypes.info(Evaluation.class))
-                        .name("VerdictToEvaluation");
+                        .name("LlmEvaluator");
+
+        DataStream<Alert> budgetNotices =
+                verdicts.filter(v -> v.status() == VerdictStatus.SKIPPED_BUDGET)
+                        .name("Over budget")
+                        .keyBy(new VerdictTenantId(), UuidTypeInfo.INSTANCE)
+                        .process(new BudgetNotice(), FlinkTypes.info(Alert.class))
+                        .uid("llm-budget-notice")
+                        .name("BudgetNotice");
 
         DataStream<Alert> alerts =
                 results.getSideOutput(ChangeDetector.EVALUATIONS)
-                        .union(verdicts)
+                        .union(
+                                verdicts.map(
+                                                MonitorPipeline::toEvaluation,
+                                                FlinkTypes.info(Evaluation.class))
+                                        .name("VerdictToEvaluation"))
                         .keyBy(new EvaluationMonitorId(), UuidTypeInfo.INSTANCE)
                         .process(
                                 new AlertDecider(
                                         settings.failureThreshold(), settings.alertCooldown()),
                                 FlinkTypes.info(Alert.class))
                         .uid("alert-decider")
-                        .name("AlertDecider");
+                        .name("AlertDecider")
+                        .union(budgetNotices);
 
         alerts.sinkTo(sinks.alertStore()).uid("alerts-postgres").name("Alerts → PostgreSQL");
         alerts.sinkTo(sinks.alertTopic()).uid("alerts-kafka").name("Alerts → Kafka");
@@ -199,6 +211,13 @@ public final class MonitorPipeline {
         @Override
         public UUID getKey(FetchResult result) {
             return result.request().monitorId();
+        }
+    }
+
+    private static final class VerdictTenantId implements KeySelector<Verdict, UUID> {
+        @Override
+        public UUID getKey(Verdict verdict) {
+            return verdict.tenantId();
         }
     }
 
