@@ -59,7 +59,7 @@ public final class LocalStackFootprint {
         ProcessHandle stack =
                 mvn.toHandle()
                         .descendants()
-                        .filter(p -> p.info().commandLine().orElse("").contains("LocalStackMain"))
+                        .filter(p -> cmdline(p).contains("LocalStackMain"))
                         .findFirst()
                         .orElseThrow();
         Thread.sleep(20_000);
@@ -135,6 +135,14 @@ public final class LocalStackFootprint {
             }
         }
         return total;
+    }
+
+    private static String cmdline(ProcessHandle p) {
+        try {
+            return Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cmdline"));
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static int status(String url) {
