@@ -1,11 +1,8 @@
 package dev.flinkwatch.llm;
 
 import dev.flinkwatch.model.CheckResult;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.flinkwatch.model.Hashing;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -63,13 +60,6 @@ public record LlmRequest(
 
     /** A short hex SHA-256 of the condition text. */
     public String conditionHash() {
-        try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-256")
-                            .digest(String.valueOf(condition).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JVM", e);
-        }
+        return Hashing.sha256Hex128(String.valueOf(condition));
     }
 }

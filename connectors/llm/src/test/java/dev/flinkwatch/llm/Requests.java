@@ -1,9 +1,7 @@
 package dev.flinkwatch.llm;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import dev.flinkwatch.model.Hashing;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.UUID;
 
 /** Test requests: a content hash derived from the text, as the change detector does. */
@@ -30,13 +28,6 @@ final class Requests {
     }
 
     static String hash(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(
-                            MessageDigest.getInstance("SHA-256")
-                                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashing.sha256Hex128(text);
     }
 }
