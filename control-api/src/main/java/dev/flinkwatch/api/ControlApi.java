@@ -81,6 +81,7 @@ public final class ControlApi implements AutoCloseable {
                                 Duration.ofSeconds(10),
                                 config.outboxRetention()),
                         metrics);
+        readiness.add(new ReadinessCheck("outbox-relay", relay::verifyRunning));
         TenantStore tenants = new TenantStore(db);
         MonitorStore monitors = new MonitorStore(db, config.defaultMonitorQuota());
         routes = new ArrayList<>();

@@ -121,6 +121,16 @@ public final class OutboxRelay implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Readiness probe: the relay thread is running. Kafka outages do not count here (the relay
+     * keeps retrying; the embedder's Kafka check reports them), a dead relay thread does.
+     */
+    public void verifyRunning() {
+        if (!running || !thread.isAlive()) {
+            throw new IllegalStateException("outbox relay is not running");
+        }
+    }
+
     /** Asks for a round now (after a write on this instance committed). */
     public void wakeUp() {
         synchronized (signal) {

@@ -23,7 +23,9 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -62,6 +64,9 @@ class MonitorPipelineFaultIT {
             f.upsert(b);
 
             Configuration conf = f.config(checkpoints);
+            // the production state backend: RocksDB with incremental checkpoints
+            conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
             StreamExecutionEnvironment env = f.environment(conf);
             MonitorPipeline.Outputs outputs =
                     MonitorPipelineJob.wire(env, conf, PipelineFixture.noLlm());
