@@ -176,11 +176,17 @@ public final class PipelineBenchmark {
         System.out.printf("warm: %d of %d monitors checked%n", SEEN.size(), monitors);
         Thread.sleep(2_000);
         resetLateness();
+        var os =
+                (com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long c0 = CHECKS.get();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
         long checks = CHECKS.get() - c0;
         double seconds = (System.nanoTime() - t0) / 1e9;
+        // CPU of this JVM only (the Flink job); the broker, PostgreSQL and nginx run elsewhere
+        double jobCores = (os.getProcessCpuTime() - cpu0) / 1e9 / seconds;
         double rate = checks / seconds;
         long p50 = percentile(0.50);
         long p99 = percentile(0.99);
@@ -200,7 +206,8 @@ public final class PipelineBenchmark {
                         "%s mode=%s backend=%s monitors=%d interval=%ds measured=%.0fs checks/s=%.0f"
                                 + " expected/s=%.0f lateness_p50_ms=%d lateness_p99_ms=%d"
                                 + " heap_bytes_per_monitor=%d checkpoint_bytes_per_monitor=%d"
-                                + " checkpoint_ms=%d cores=%d",
+                                + " checkpoint_ms=%d cores=%d job_cpu_cores=%.2f"
+                                + " checks_per_job_core_s=%.0f",
                         Instant.now(),
                         mode,
                         backend,
@@ -214,7 +221,9 @@ public final class PipelineBenchmark {
                         backend.equals("hashmap") ? (heapAfter - heapBefore) / monitors : -1,
                         stateBytes < 0 ? -1 : stateBytes / monitors,
                         cpMillis,
-                        Runtime.getRuntime().availableProcessors());
+                        Runtime.getRuntime().availableProcessors(),
+                        jobCores,
+                        rate / jobCores);
         System.out.println(line);
         Path results = Path.of("bench/results/pipeline.txt");
         Files.createDirectories(results.getParent());
