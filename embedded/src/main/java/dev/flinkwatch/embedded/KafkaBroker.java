@@ -43,7 +43,8 @@ public final class KafkaBroker implements AutoCloseable {
      * Formats the storage on first use and starts the broker, waiting until it answers.
      *
      * @param dataDir broker home: config, logs and the child's output
-     * @param port client port on 127.0.0.1, or 0 for a free one
+     * @param port client port on 127.0.0.1, or 0 for the port of the previous start in this
+     *     directory (a free one the first time)
      * @param heap child JVM max heap, e.g. "512m"
      */
     public static KafkaBroker start(Path dataDir, int port, String heap) throws IOException {

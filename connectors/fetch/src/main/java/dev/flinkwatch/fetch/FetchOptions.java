@@ -165,4 +165,29 @@ public final class FetchOptions {
                     .withDescription(
                             "Netty event loop threads of each subtask's HTTP client (non-blocking:"
                                     + " a few serve thousands of connections).");
+
+    /** Every option above, for configuration loading and documentation. */
+    public static java.util.List<ConfigOption<?>> all() {
+        return java.util.List.of(
+                CONNECT_TIMEOUT,
+                READ_TIMEOUT,
+                REQUEST_TIMEOUT,
+                DEADLINE,
+                MAX_BODY_SIZE,
+                MAX_REDIRECTS,
+                MAX_ATTEMPTS,
+                RETRY_INITIAL_BACKOFF,
+                RETRY_MAX_BACKOFF,
+                MAX_CONCURRENT_PER_HOST,
+                MIN_DELAY_PER_HOST,
+                USER_AGENT,
+                ROBOTS_ENABLED,
+                ROBOTS_CACHE_TTL,
+                ROBOTS_ERROR_TTL,
+                ROBOTS_CACHE_SIZE,
+                ALLOW_LIST,
+                DNS_THREADS,
+                DNS_CACHE_TTL,
+                IO_THREADS);
+    }
 }

@@ -2,6 +2,7 @@ package dev.flinkwatch.pipeline;
 
 import dev.flinkwatch.fetch.FetchConfig;
 import dev.flinkwatch.fetch.FetchFunction;
+import dev.flinkwatch.fetch.FetchOptions;
 import dev.flinkwatch.flink.ConfigLoader;
 import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.llm.LlmConfig;
@@ -49,7 +50,7 @@ public final class MonitorPipelineJob {
     /** Every option the job reads (pipeline and fetch), for config loading and documentation. */
     public static List<ConfigOption<?>> options() {
         List<ConfigOption<?>> all = new ArrayList<>(PipelineOptions.all());
-        all.addAll(fetchOptions());
+        all.addAll(FetchOptions.all());
         return all;
     }
 
@@ -132,19 +133,5 @@ public final class MonitorPipelineJob {
                 resultTopic,
                 PostgresSinks.checkRuns(db),
                 PostgresSinks.status(db));
-    }
-
-    private static List<ConfigOption<?>> fetchOptions() {
-        List<ConfigOption<?>> options = new ArrayList<>();
-        for (var field : dev.flinkwatch.fetch.FetchOptions.class.getFields()) {
-            if (ConfigOption.class.isAssignableFrom(field.getType())) {
-                try {
-                    options.add((ConfigOption<?>) field.get(null));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return options;
     }
 }
