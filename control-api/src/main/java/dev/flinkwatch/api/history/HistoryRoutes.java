@@ -31,19 +31,15 @@ public final class HistoryRoutes {
     }
 
     private void tenantAlerts(Context ctx, Caller caller) throws SQLException {
-        Json.respond(
-                ctx,
-                200,
-                history.alerts(
-                        caller.requireTenant(),
-                        null,
-                        QueryParams.instant(ctx, "since"),
-                        ctx.queryParam(Cursor.PARAMETER),
-                        QueryParams.limit(ctx)));
+        respondAlerts(ctx, caller, null);
     }
 
     private void monitorAlerts(Context ctx, Caller caller) throws SQLException {
-        UUID monitorId = liveMonitor(ctx, caller);
+        respondAlerts(ctx, caller, liveMonitor(ctx, caller));
+    }
+
+    /** Alerts of the caller's tenant, of one monitor or (null) of all. */
+    private void respondAlerts(Context ctx, Caller caller, UUID monitorId) throws SQLException {
         Json.respond(
                 ctx,
                 200,
