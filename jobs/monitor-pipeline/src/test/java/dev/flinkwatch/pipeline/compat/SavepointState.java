@@ -1,0 +1,214 @@
+package dev.flinkwatch.pipeline.compat;
+
+import dev.flinkwatch.flink.FlinkTypes;
+import dev.flinkwatch.flink.UuidTypeInfo;
+import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.pipeline.alert.DecisionState;
+import dev.flinkwatch.pipeline.change.SourceState;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.SavepointReader;
+import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+
+/**
+ * The keyed state of the pipeline's stateful operators in a savepoint, read with the State
+ * Processor API through the <em>current</em> state classes and descriptors, so reading an older
+ * release's savepoint runs the same serializer compatibility checks and migrations as restoring the
+ * job does. The descriptor names and uids are the job's compatibility contract: they are repeated
+ * here on purpose, so renaming one in the job fails this test instead of silently starting with
+ * empty state.
+ */
+public final class SavepointState {
+    /** The scheduler's state of a monitor, with the processing-time timers it registered. */
+    public record Schedule(UUID monitorId, MonitorSpec spec, Long nextDue, Set<Long> timers) {}
+
+    /** The change detector's state of one source. */
+    public record Source(UUID monitorId, String url, MonitorSpec spec, SourceState state) {}
+
+    /** The alert decider's state of one source. */
+    public record Decision(
+            UUID monitorId, String url, DecisionState state, Long lastConditionAlertAt) {}
+
+    public final Map<UUID, Schedule> schedules = new HashMap<>();
+    public final Map<String, Source> sources = new HashMap<>();
+    public final Map<String, Decision> decisions = new HashMap<>();
+
+    /**
+     * Reads a savepoint directory (or its {@code _metadata}) on the current environment's cluster.
+     */
+    public static SavepointState read(String path) throws Exception {
+        Configuration conf = FlinkTypes.apply(new Configuration());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        env.setParallelism(1);
+        // canonical savepoints are backend independent; the heap backend reads them in memory
+        SavepointReader savepoint = SavepointReader.read(env, path, new HashMapStateBackend());
+        SavepointState out = new SavepointState();
+        for (Row row : collect(savepoint, "monitor-scheduler", new ScheduleReader())) {
+            out.schedules.put(
+                    row.monitorId,
+                    new Schedule(row.monitorId, row.spec, row.nextDue, row.timers()));
+        }
+        for (Row row : collect(savepoint, "change-detector", new SourceReader())) {
+            out.sources.put(row.url, new Source(row.monitorId, row.url, row.spec, row.source));
+        }
+        for (Row row : collect(savepoint, "alert-decider", new DecisionReader())) {
+            out.decisions.put(
+                    row.url,
+                    new Decision(row.monitorId, row.url, row.decision, row.lastConditionAlertAt));
+        }
+        return out;
+    }
+
+    private static List<Row> collect(
+            SavepointReader savepoint, String uid, KeyedStateReaderFunction<UUID, Row> reader)
+            throws Exception {
+        DataStream<Row> rows =
+                savepoint.readKeyedState(
+                        OperatorIdentifier.forUid(uid),
+                        reader,
+                        UuidTypeInfo.INSTANCE,
+                        FlinkTypes.info(Row.class));
+        return rows.executeAndCollect("read " + uid, Integer.MAX_VALUE);
+    }
+
+    /**
+     * One state entry as the readers emit it: a mutable POJO (Flink's type extraction needs no
+     * more), turned into the records above on the client.
+     */
+    public static final class Row {
+        public UUID monitorId;
+        public String url;
+        public MonitorSpec spec;
+        public Long nextDue;
+        public long[] timerArray;
+        public SourceState source;
+        public DecisionState decision;
+        public Long lastConditionAlertAt;
+
+        public Row() {}
+
+        Set<Long> timers() {
+            Set<Long> out = new java.util.TreeSet<>();
+            if (timerArray != null) {
+                for (long t : timerArray) {
+                    out.add(t);
+                }
+            }
+            return out;
+        }
+    }
+
+    private static final class ScheduleReader extends KeyedStateReaderFunction<UUID, Row> {
+        private transient ValueState<MonitorSpec> spec;
+        private transient ValueState<Long> nextDue;
+
+        @Override
+        public void open(OpenContext openContext) {
+            spec =
+                    getRuntimeContext()
+                            .getState(
+                                    new ValueStateDescriptor<>(
+                                            "spec", FlinkTypes.info(MonitorSpec.class)));
+            nextDue =
+                    getRuntimeContext()
+                            .getState(new ValueStateDescriptor<>("next-due", Types.LONG));
+        }
+
+        @Override
+        public void readKey(UUID key, Context ctx, Collector<Row> out) throws Exception {
+            Row row = new Row();
+            row.monitorId = key;
+            row.spec = spec.value();
+            row.nextDue = nextDue.value();
+            row.timerArray =
+                    ctx.registeredProcessingTimeTimers().stream()
+                            .mapToLong(Long::longValue)
+                            .toArray();
+            out.collect(row);
+        }
+    }
+
+    private static final class SourceReader extends KeyedStateReaderFunction<UUID, Row> {
+        private transient ValueState<MonitorSpec> spec;
+        private transient MapState<String, SourceState> sources;
+
+        @Override
+        public void open(OpenContext openContext) {
+            spec =
+                    getRuntimeContext()
+                            .getState(
+                                    new ValueStateDescriptor<>(
+                                            "spec", FlinkTypes.info(MonitorSpec.class)));
+            sources =
+                    getRuntimeContext()
+                            .getMapState(
+                                    new MapStateDescriptor<>(
+                                            "sources",
+                                            Types.STRING,
+                                            FlinkTypes.info(SourceState.class)));
+        }
+
+        @Override
+        public void readKey(UUID key, Context ctx, Collector<Row> out) throws Exception {
+            MonitorSpec current = spec.value();
+            for (Map.Entry<String, SourceState> e : sources.entries()) {
+                Row row = new Row();
+                row.monitorId = key;
+                row.url = e.getKey();
+                row.spec = current;
+                row.source = e.getValue();
+                out.collect(row);
+            }
+        }
+    }
+
+    private static final class DecisionReader extends KeyedStateReaderFunction<UUID, Row> {
+        private transient MapState<String, DecisionState> decisions;
+        private transient ValueState<Long> lastConditionAlertAt;
+
+        @Override
+        public void open(OpenContext openContext) {
+            decisions =
+                    getRuntimeContext()
+                            .getMapState(
+                                    new MapStateDescriptor<>(
+                                            "decisions",
+                                            Types.STRING,
+                                            FlinkTypes.info(DecisionState.class)));
+            lastConditionAlertAt =
+                    getRuntimeContext()
+                            .getState(
+                                    new ValueStateDescriptor<>("last-condition-alert", Types.LONG));
+        }
+
+        @Override
+        public void readKey(UUID key, Context ctx, Collector<Row> out) throws Exception {
+            Long last = lastConditionAlertAt.value();
+            for (Map.Entry<String, DecisionState> e : decisions.entries()) {
+                Row row = new Row();
+                row.monitorId = key;
+                row.url = e.getKey();
+                row.decision = e.getValue();
+                row.lastConditionAlertAt = last;
+                out.collect(row);
+            }
+        }
+    }
+}
