@@ -24,6 +24,7 @@ import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
 /**
@@ -85,7 +86,11 @@ public final class SavepointState {
                         reader,
                         UuidTypeInfo.INSTANCE,
                         FlinkTypes.info(Row.class));
-        return rows.executeAndCollect("read " + uid, Integer.MAX_VALUE);
+        List<Row> out = new java.util.ArrayList<>();
+        try (CloseableIterator<Row> it = rows.executeAndCollect("read " + uid)) {
+            it.forEachRemaining(out::add);
+        }
+        return out;
     }
 
     /**

@@ -1,0 +1,299 @@
+package dev.flinkwatch.pipeline.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.flinkwatch.model.CheckOutcome;
+import dev.flinkwatch.model.CheckResult;
+import dev.flinkwatch.model.Hashing;
+import dev.flinkwatch.model.ModelCodec;
+import dev.flinkwatch.model.MonitorEvent;
+import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.pipeline.MonitorPipelineJob;
+import dev.flinkwatch.pipeline.PipelineFixture;
+import dev.flinkwatch.pipeline.PipelineOptions;
+import dev.flinkwatch.pipeline.alert.DecisionState;
+import dev.flinkwatch.pipeline.change.SourceState;
+import dev.flinkwatch.testing.FlinkTestCluster;
+import dev.flinkwatch.testing.LocalSite;
+import dev.flinkwatch.testing.TestKafka;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The savepoint of release 0.1 ({@link ReleaseSavepointGenerator}) read with the current state
+ * classes, and restored into the current job: no baseline, failure streak, schedule or alert
+ * decision may be lost, and no restored source may start over with a FIRST result.
+ */
+class ReleaseSavepointCompatIT {
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseSavepointCompatIT.class);
+    private static final String RELEASE = "savepoints/release-0.1";
+
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+
+    @TempDir Path tmp;
+
+    @Test
+    void theCurrentStateClassesReadTheReleaseState() throws Exception {
+        ReleaseManifest manifest = ReleaseManifest.load(release());
+        SavepointState state = SavepointState.read(release().toUri().toString());
+        assertReleaseState(manifest, state);
+    }
+
+    @Test
+    void theCurrentJobRestoresTheReleaseSavepointAndKeepsEveryBaseline() throws Exception {
+        ReleaseManifest manifest = ReleaseManifest.load(release());
+        Map<String, ReleaseManifest.Monitor> monitors = manifest.monitors();
+        Map<String, ReleaseManifest.Page> pages = manifest.pages();
+        SavepointState before = SavepointState.read(release().toUri().toString());
+        HttpServer site = recordedSite(manifest);
+        try (PipelineFixture f = new PipelineFixture()) {
+            // the restored Kafka source and sink state name these topics and ids
+            TestKafka.createTopic(manifest.get("topic.monitors"), 2, true);
+            TestKafka.createTopic(manifest.get("topic.alerts"), 2, false);
+            TestKafka.createTopic(manifest.get("topic.check-results"), 2, false);
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(TestKafka.producerProperties())) {
+                for (ReleaseManifest.Monitor m : monitors.values()) {
+                    // the monitors row (the fixture also publishes to its own topic, unused here)
+                    f.upsert(m.spec());
+                    // the compacted topic of the new cluster holds every monitor again; the
+                    // restored scheduler ignores them (versions it has), which is the point
+                    producer.send(
+                                    new ProducerRecord<>(
+                                            manifest.get("topic.monitors"),
+                                            m.spec()
+                                                    .id()
+                                                    .toString()
+                                                    .getBytes(StandardCharsets.UTF_8),
+                                            ModelCodec.encode(MonitorEvent.upsert(m.spec()))))
+                            .get();
+                }
+            }
+            Path checkpoints = tmp.resolve("checkpoints");
+            Configuration conf = f.config(checkpoints);
+            conf.set(PipelineOptions.TOPIC_MONITORS, manifest.get("topic.monitors"));
+            conf.set(PipelineOptions.TOPIC_ALERTS, manifest.get("topic.alerts"));
+            conf.set(PipelineOptions.TOPIC_CHECK_RESULTS, manifest.get("topic.check-results"));
+            conf.set(PipelineOptions.KAFKA_GROUP_ID, manifest.get("kafka.group-id"));
+            conf.set(
+                    PipelineOptions.TRANSACTIONAL_ID_PREFIX,
+                    manifest.get("kafka.transactional-id-prefix"));
+            StreamExecutionEnvironment env = f.environment(conf);
+            MonitorPipelineJob.wire(env, conf, PipelineFixture.noLlm())
+                    .checkResults()
+                    .sinkTo(Recorded.sink())
+                    .name("recorder");
+            StreamGraph graph = env.getStreamGraph();
+            graph.setJobName("release-savepoint-restore");
+            // allowNonRestoredState=false: every stateful operator of the release must still
+            // exist under its uid; state the new job silently drops would be a lost baseline
+            graph.setSavepointRestoreSettings(
+                    SavepointRestoreSettings.forPath(release().toUri().toString(), false));
+            Recorded.RESULTS.clear();
+            long restoredAt = System.currentTimeMillis();
+            JobClient job = env.executeAsync(graph);
+            String after;
+            try {
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() -> Recorded.latestCheckpoint(checkpoints).isPresent());
+                for (ReleaseManifest.Monitor m : monitors.values()) {
+                    if (!m.spec().active()) {
+                        continue;
+                    }
+                    for (String path : m.paths()) {
+                        await().atMost(Duration.ofSeconds(120))
+                                .until(() -> !Recorded.results(manifest.url(path)).isEmpty());
+                    }
+                }
+                // results of a checkpoint that completed after them: their alerts are flushed
+                long seen = Recorded.latestCheckpoint(checkpoints).orElseThrow();
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() -> Recorded.latestCheckpoint(checkpoints).orElse(0) > seen);
+                List<CheckResult> results = List.copyOf(Recorded.RESULTS);
+                LOG.info(
+                        "event=release_restored release={} recordedSite={} outcomes={}",
+                        manifest.get("release"),
+                        site != null,
+                        results.stream()
+                                .collect(
+                                        java.util.stream.Collectors.groupingBy(
+                                                CheckResult::outcome,
+                                                java.util.stream.Collectors.counting())));
+                assertThat(results)
+                        .as("a restored source never starts over")
+                        .noneMatch(r -> r.outcome() == CheckOutcome.FIRST);
+                for (String path : monitors.get("paused").paths()) {
+                    assertThat(Recorded.results(manifest.url(path))).as("paused").isEmpty();
+                }
+                if (site != null) {
+                    for (CheckResult r : results) {
+                        String path = r.sourceUrl().substring(manifest.url("").length());
+                        CheckOutcome expected =
+                                pages.get(path).status() == 200
+                                        ? CheckOutcome.UNCHANGED
+                                        : CheckOutcome.ERROR;
+                        assertThat(r.outcome()).as(path).isEqualTo(expected);
+                    }
+                    // met conditions stay met, the failing source stays failing: nothing to say
+                    assertThat(f.alertsInDb()).as("alerts after the restore").isEmpty();
+                }
+                after =
+                        job.stopWithSavepoint(
+                                        false,
+                                        tmp.resolve("savepoint").toUri().toString(),
+                                        SavepointFormatType.CANONICAL)
+                                .get();
+                job.getJobExecutionResult().get();
+            } finally {
+                if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                    job.cancel().get();
+                }
+            }
+
+            SavepointState next = SavepointState.read(after);
+            for (ReleaseManifest.Monitor m : monitors.values()) {
+                SavepointState.Schedule schedule = next.schedules.get(m.spec().id());
+                assertThat(schedule.spec().version()).isEqualTo(m.spec().version());
+                if (m.spec().active()) {
+                    assertThat(schedule.nextDue()).as(m.name()).isGreaterThan(restoredAt);
+                    assertThat(schedule.timers()).as(m.name()).contains(schedule.nextDue());
+                } else {
+                    assertThat(schedule.nextDue()).as(m.name()).isNull();
+                    assertThat(schedule.timers()).as(m.name()).isEmpty();
+                }
+                for (String path : m.paths()) {
+                    String url = manifest.url(path);
+                    SourceState was = before.sources.get(url).state();
+                    SourceState now = next.sources.get(url).state();
+                    assertThat(now.contentHash()).as(path).isEqualTo(was.contentHash());
+                    assertThat(now.text()).as(path).isEqualTo(was.text());
+                    assertThat(next.decisions.get(url).state().failing())
+                            .as(path)
+                            .isEqualTo(before.decisions.get(url).state().failing());
+                    if (pages.get(path).status() != 200) {
+                        assertThat(now.consecutiveFailures())
+                                .as(path)
+                                .isGreaterThan(was.consecutiveFailures());
+                    }
+                }
+            }
+        } finally {
+            if (site != null) {
+                site.stop(0);
+            }
+        }
+    }
+
+    /** What the generator left in the state, read through the current classes. */
+    private static void assertReleaseState(ReleaseManifest manifest, SavepointState state) {
+        Map<String, ReleaseManifest.Page> pages = manifest.pages();
+        Map<String, ReleaseManifest.Monitor> monitors = manifest.monitors();
+        assertThat(state.schedules).hasSize(monitors.size());
+        for (ReleaseManifest.Monitor m : monitors.values()) {
+            MonitorSpec spec = m.spec();
+            SavepointState.Schedule schedule = state.schedules.get(spec.id());
+            assertThat(schedule.spec()).as(m.name()).isEqualTo(spec);
+            if (spec.active()) {
+                assertThat(schedule.nextDue()).as(m.name()).isNotNull();
+                assertThat(schedule.timers()).as(m.name()).containsExactly(schedule.nextDue());
+            } else {
+                assertThat(schedule.nextDue()).as(m.name()).isNull();
+                assertThat(schedule.timers()).as(m.name()).isEmpty();
+            }
+            for (String path : m.paths()) {
+                String url = manifest.url(path);
+                ReleaseManifest.Page page = pages.get(path);
+                SavepointState.Source source = state.sources.get(url);
+                assertThat(source).as(path).isNotNull();
+                assertThat(source.monitorId()).isEqualTo(spec.id());
+                assertThat(source.spec()).as(path).isEqualTo(spec);
+                SourceState s = source.state();
+                DecisionState d = state.decisions.get(url).state();
+                if (page.status() == 200) {
+                    assertThat(s.contentHash()).as(path).isEqualTo(page.contentHash());
+                    assertThat(s.contentHash()).isEqualTo(Hashing.sha256Hex128(page.text()));
+                    assertThat(s.text()).as(path).isEqualTo(page.text());
+                    assertThat(s.rawHash()).as(path).isNotNull();
+                    assertThat(s.lastOutcome()).as(path).isNotEqualTo(CheckOutcome.ERROR);
+                    assertThat(s.consecutiveFailures()).as(path).isZero();
+                    assertThat(s.lastChangeAt()).as(path).isNotNull();
+                    assertThat(d.failing()).as(path).isFalse();
+                } else {
+                    assertThat(s.lastOutcome()).as(path).isEqualTo(CheckOutcome.ERROR);
+                    assertThat(s.contentHash()).as(path).isNull();
+                    assertThat(s.lastErrorCode()).as(path).isNotNull();
+                    assertThat(s.consecutiveFailures()).as(path).isGreaterThanOrEqualTo(3);
+                    assertThat(d.failing()).as(path).isTrue();
+                }
+                List<String> met = manifest.alertIds("CONDITION_MET", m.name());
+                if (!met.isEmpty()) {
+                    assertThat(d.conditionMet()).as(path).isTrue();
+                    assertThat(d.lastAlertId()).as(path).isEqualTo(met.get(met.size() - 1));
+                    assertThat(state.decisions.get(url).lastConditionAlertAt()).isNotNull();
+                }
+            }
+        }
+    }
+
+    private static Path release() throws Exception {
+        return Paths.get(
+                ReleaseSavepointCompatIT.class.getClassLoader().getResource(RELEASE).toURI());
+    }
+
+    /**
+     * The release's pages on the port its URLs name, if that port is free now. It usually is (it
+     * was an ephemeral port on another machine), and then the test also checks that unchanged pages
+     * are UNCHANGED; if another process holds it the restored sources fail to connect and the test
+     * checks state only. {@link LocalSite} binds ephemeral ports only.
+     */
+    private static HttpServer recordedSite(ReleaseManifest manifest) throws IOException {
+        Map<String, ReleaseManifest.Page> pages = manifest.pages();
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", manifest.port()), 64);
+        } catch (BindException e) {
+            LOG.warn("event=recorded_port_taken port={}: checking state only", manifest.port());
+            return null;
+        }
+        server.createContext(
+                "/",
+                exchange -> {
+                    ReleaseManifest.Page page = pages.get(exchange.getRequestURI().getPath());
+                    if (page == null) {
+                        LocalSite.send(exchange, 404, new byte[0]);
+                        return;
+                    }
+                    exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                    LocalSite.send(
+                            exchange, page.status(), page.body().getBytes(StandardCharsets.UTF_8));
+                });
+        server.start();
+        return server;
+    }
+}
