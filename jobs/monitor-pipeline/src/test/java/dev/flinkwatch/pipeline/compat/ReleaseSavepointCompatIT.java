@@ -193,9 +193,12 @@ class ReleaseSavepointCompatIT {
                     SourceState now = next.sources.get(url).state();
                     assertThat(now.contentHash()).as(path).isEqualTo(was.contentHash());
                     assertThat(now.text()).as(path).isEqualTo(was.text());
-                    assertThat(next.decisions.get(url).state().failing())
-                            .as(path)
-                            .isEqualTo(before.decisions.get(url).state().failing());
+                    if (site != null) {
+                        // without the recorded site every source fails and may start failing
+                        assertThat(next.decisions.get(url).state().failing())
+                                .as(path)
+                                .isEqualTo(before.decisions.get(url).state().failing());
+                    }
                     if (pages.get(path).status() != 200) {
                         assertThat(now.consecutiveFailures())
                                 .as(path)
