@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * An alert raised for a monitor. Its id is deterministic, so replays after a failure produce the
- * same id and sinks can drop duplicates ({@code ON CONFLICT DO NOTHING}).
+ * An alert raised for a monitor: one episode. Its id is deterministic, so replays after a failure
+ * produce the same id and sinks can drop duplicates ({@code ON CONFLICT DO NOTHING}).
  *
  * @param alertId deterministic id, see {@link #idFor}
  * @param kind why it was raised
@@ -32,9 +32,10 @@ public record Alert(
 
     /**
      * The deterministic alert id: {@link Hashing#sha256Hex128(String...)} over kind, monitor,
-     * source and a discriminator. For CONDITION_MET the discriminator is the content hash (the
-     * issue's "hash(monitorId, sourceUrl, contentHash)"); for failing/recovered alerts it is what
-     * makes that episode unique, e.g. the time the failure streak started.
+     * source and the episode: the pipeline counts episodes per source in checkpointed state
+     * ("episode-N" for CONDITION_MET, "failure-N" for a failing streak and its recovery), so a
+     * replay after a restore raises the same id and every new crossing a new one, even on content
+     * seen before. (Release 0.1 used the content hash; those keys stay valid in PostgreSQL.)
      */
     public static String idFor(
             AlertKind kind, UUID monitorId, String sourceUrl, String discriminator) {

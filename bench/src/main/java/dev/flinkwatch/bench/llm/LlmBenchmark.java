@@ -134,6 +134,7 @@ public final class LlmBenchmark {
                             "+ " + text,
                             text,
                             UUID.randomUUID().toString(),
+                            1,
                             Instant.now()));
         }
         StreamExecutionEnvironment env =

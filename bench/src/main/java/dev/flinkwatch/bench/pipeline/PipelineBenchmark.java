@@ -134,11 +134,17 @@ public final class PipelineBenchmark {
         if (mode.equals("schedule")) {
             events.keyBy(MonitorEvent::monitorId, UuidTypeInfo.INSTANCE)
                     .process(
-                            new MonitorScheduler(1, Duration.ofMinutes(10)),
+                            new MonitorScheduler(
+                                    1,
+                                    Duration.ofMinutes(10),
+                                    Duration.ofMinutes(10),
+                                    Duration.ofSeconds(interval)),
                             FlinkTypes.info(CheckRequest.class))
                     .uid("monitor-scheduler")
                     .sinkTo(new CountingSink<>(r -> r.scheduledAt(), r -> r.monitorId()));
         } else {
+            // the bench loads every monitor at once: spread first checks like steady state
+            conf.set(PipelineOptions.FIRST_CHECK_SPREAD, Duration.ofSeconds(interval));
             var db = TestPostgres.newMigratedDatabase();
             conf.set(PipelineOptions.JDBC_URL, db.jdbcUrl());
             conf.set(PipelineOptions.JDBC_USER, db.user());
@@ -147,6 +153,7 @@ public final class PipelineBenchmark {
             MonitorPipeline.Outputs out =
                     MonitorPipeline.build(
                             events,
+                            MonitorPipelineJob.committedAlerts(env, conf),
                             new FetchFunction(fetchConfig),
                             new LlmEvaluator(LlmConfig.fromEnv(Map.of())),
                             PipelineSettings.from(

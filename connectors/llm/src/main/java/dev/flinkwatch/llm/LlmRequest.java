@@ -17,6 +17,9 @@ import java.util.UUID;
  * @param diff the bounded line diff of the change ("+ " added, "- " removed lines), may be null
  * @param currentText the current normalized text of the watched content
  * @param contentHash hash of the normalized text, as in the check result
+ * @param contentVersion the source's content version this text is (the change detector counts every
+ *     new content); the verdict carries it back so a late verdict for older content is recognised
+ *     and ignored
  * @param detectedAt when the check that found the change finished
  */
 public record LlmRequest(
@@ -27,6 +30,7 @@ public record LlmRequest(
         String diff,
         String currentText,
         String contentHash,
+        long contentVersion,
         Instant detectedAt) {
 
     /**
@@ -35,8 +39,10 @@ public record LlmRequest(
      * @param change the check result (its diff, content hash and finish time are used)
      * @param condition the monitor's condition prompt
      * @param currentText the normalized text the content hash was computed from
+     * @param contentVersion the source's content version of this text
      */
-    public static LlmRequest forChange(CheckResult change, String condition, String currentText) {
+    public static LlmRequest forChange(
+            CheckResult change, String condition, String currentText, long contentVersion) {
         return new LlmRequest(
                 change.monitorId(),
                 change.tenantId(),
@@ -45,6 +51,7 @@ public record LlmRequest(
                 change.diff(),
                 currentText,
                 change.contentHash(),
+                contentVersion,
                 change.finishedAt());
     }
 

@@ -10,6 +10,7 @@ import java.util.UUID;
  * @param tenantId the request's tenant
  * @param sourceUrl the request's source
  * @param contentHash the request's content hash (what was judged)
+ * @param contentVersion the request's content version
  * @param detectedAt the request's check time
  * @param status the decision
  * @param reason the model's explanation (at most {@value VerdictAnswer#MAX_TEXT} chars), null
@@ -27,6 +28,7 @@ public record Verdict(
         UUID tenantId,
         String sourceUrl,
         String contentHash,
+        long contentVersion,
         Instant detectedAt,
         VerdictStatus status,
         String reason,
@@ -43,6 +45,7 @@ public record Verdict(
                 request.tenantId(),
                 request.sourceUrl(),
                 request.contentHash(),
+                request.contentVersion(),
                 request.detectedAt(),
                 judgement.status(),
                 judgement.reason(),
@@ -64,6 +67,7 @@ public record Verdict(
                 request.tenantId(),
                 request.sourceUrl(),
                 request.contentHash(),
+                request.contentVersion(),
                 request.detectedAt(),
                 status,
                 null,

@@ -29,7 +29,7 @@ class LlmRequestTest {
                         12,
                         "- $60\n+ $45");
 
-        LlmRequest request = LlmRequest.forChange(change, "price below $50", "Price $45");
+        LlmRequest request = LlmRequest.forChange(change, "price below $50", "Price $45", 7);
 
         assertThat(request)
                 .isEqualTo(
@@ -41,6 +41,7 @@ class LlmRequestTest {
                                 "- $60\n+ $45",
                                 "Price $45",
                                 "hash-1",
+                                7,
                                 AT));
     }
 

@@ -24,6 +24,7 @@ final class Requests {
                 diff,
                 text,
                 hash(text),
+                1,
                 DETECTED_AT);
     }
 

@@ -39,7 +39,13 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  *   -> keyBy(monitor) [+ monitor events] -> ChangeDetector -> check results, statuses
  *        evaluations ------------------------------------------+
  *        LLM requests -> keyBy(condition+content) -> async LLM -+-> keyBy(monitor) -> AlertDecider
+ *   -> alerts topic (Kafka, exactly once)
+ * committed alerts topic (read_committed) -> PostgreSQL alerts (idempotent insert)
  * </pre>
+ *
+ * <p>PostgreSQL's alerts are written from the committed alerts topic, not from the decider: a
+ * replay after a failure re-fetches pages (which may have changed since) and re-asks the LLM, so
+ * only what Kafka committed may reach PostgreSQL. Both stores then hold the same alert set.
  */
 public final class MonitorPipeline {
     private MonitorPipeline() {}
@@ -47,7 +53,7 @@ public final class MonitorPipeline {
     /**
      * Where the pipeline's outputs go.
      *
-     * @param alertStore alerts into PostgreSQL
+     * @param alertStore committed alerts into PostgreSQL
      * @param alertTopic alerts onto Kafka (exactly once)
      * @param checkResultTopic every check result onto Kafka
      * @param checkRuns CHANGED and ERROR results into PostgreSQL
@@ -67,6 +73,7 @@ public final class MonitorPipeline {
      * Builds the topology.
      *
      * @param events monitor upserts and deletes (the monitors topic)
+     * @param committedAlerts the alerts topic as committed (read_committed), for the alert store
      * @param fetcher the page fetcher
      * @param evaluator the LLM condition evaluator
      * @param settings topology settings
@@ -74,6 +81,7 @@ public final class MonitorPipeline {
      */
     public static Outputs build(
             DataStream<MonitorEvent> events,
+            DataStream<Alert> committedAlerts,
             RichAsyncFunction<CheckRequest, FetchResult> fetcher,
             RichAsyncFunction<LlmRequest, Verdict> evaluator,
             PipelineSettings settings,
@@ -86,7 +94,10 @@ public final class MonitorPipeline {
                 byMonitor
                         .process(
                                 new MonitorScheduler(
-                                        settings.minIntervalSeconds(), settings.overdueThreshold()),
+                                        settings.minIntervalSeconds(),
+                                        settings.overdueThreshold(),
+                                        settings.catchUpWindow(),
+                                        settings.firstCheckSpread()),
                                 FlinkTypes.info(CheckRequest.class))
                         .uid("monitor-scheduler")
                         .name("MonitorScheduler");
@@ -107,6 +118,7 @@ public final class MonitorPipeline {
                         .connect(fetched.keyBy(new FetchMonitorId(), UuidTypeInfo.INSTANCE))
                         .process(
                                 new ChangeDetector(
+                                        settings.minIntervalSeconds(),
                                         settings.maxTextChars(),
                                         settings.maxDiffChars(),
                                         settings.statusRefresh(),
@@ -151,8 +163,11 @@ public final class MonitorPipeline {
                         .name("AlertDecider")
                         .union(budgetNotices);
 
-        alerts.sinkTo(sinks.alertStore()).uid("alerts-postgres").name("Alerts → PostgreSQL");
         alerts.sinkTo(sinks.alertTopic()).uid("alerts-kafka").name("Alerts → Kafka");
+        committedAlerts
+                .sinkTo(sinks.alertStore())
+                .uid("alerts-postgres")
+                .name("Committed alerts → PostgreSQL");
         results.sinkTo(sinks.checkResultTopic())
                 .uid("check-results-kafka")
                 .name("Check results → Kafka");
@@ -173,31 +188,11 @@ public final class MonitorPipeline {
 
     /** A verdict becomes an evaluation of the change it judged; no verdict decides nothing. */
     static Evaluation toEvaluation(Verdict v) {
-        Boolean met =
-                switch (v.status()) {
-                    case TRIGGERED -> true;
-                    case NOT_TRIGGERED -> false;
-                    default -> null;
-                };
-        String reason =
-                v.status() == VerdictStatus.TRIGGERED || v.status() == VerdictStatus.NOT_TRIGGERED
-                        ? v.reason()
-                        : v.error();
-        return new Evaluation(
-                v.monitorId(),
-                v.tenantId(),
-                v.sourceUrl(),
-                CheckOutcome.CHANGED,
-                v.contentHash(),
-                met,
-                true,
-                reason,
-                v.value(),
-                null,
-                0,
-                v.detectedAt(),
-                v.detectedAt(),
-                false);
+        return switch (v.status()) {
+            case TRIGGERED -> Evaluation.ofVerdict(v, true, v.reason());
+            case NOT_TRIGGERED -> Evaluation.ofVerdict(v, false, v.reason());
+            default -> Evaluation.ofVerdict(v, null, v.error());
+        };
     }
 
     private static final class EventMonitorId implements KeySelector<MonitorEvent, UUID> {

@@ -10,6 +10,7 @@ import dev.flinkwatch.llm.LlmEvaluator;
 import dev.flinkwatch.model.Alert;
 import dev.flinkwatch.model.CheckResult;
 import dev.flinkwatch.model.MonitorEvent;
+import dev.flinkwatch.pipeline.sink.CommittedAlertDeserializer;
 import dev.flinkwatch.pipeline.sink.EnvelopeSerializer;
 import dev.flinkwatch.pipeline.sink.MonitorEventDeserializer;
 import dev.flinkwatch.pipeline.sink.PostgresSinks;
@@ -91,8 +92,34 @@ public final class MonitorPipelineJob {
         DataStream<MonitorEvent> events =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "Monitors (Kafka)")
                         .uid("monitors-source");
+        env.setMaxParallelism(conf.get(PipelineOptions.MAX_PARALLELISM));
         return MonitorPipeline.build(
-                events, new FetchFunction(fetchConfig), new LlmEvaluator(llm), settings, sinks);
+                events,
+                committedAlerts(env, conf),
+                new FetchFunction(fetchConfig),
+                new LlmEvaluator(llm),
+                settings,
+                sinks);
+    }
+
+    /**
+     * The alerts topic as committed: what the PostgreSQL alert store is written from. Without state
+     * it reads from the earliest offset (inserts are idempotent); with state it resumes from its
+     * checkpoint.
+     */
+    public static DataStream<Alert> committedAlerts(
+            StreamExecutionEnvironment env, ReadableConfig conf) {
+        KafkaSource<Alert> source =
+                KafkaSource.<Alert>builder()
+                        .setBootstrapServers(conf.get(PipelineOptions.KAFKA_BOOTSTRAP_SERVERS))
+                        .setTopics(conf.get(PipelineOptions.TOPIC_ALERTS))
+                        .setGroupId(conf.get(PipelineOptions.KAFKA_GROUP_ID) + "-alert-store")
+                        .setProperty("isolation.level", "read_committed")
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new CommittedAlertDeserializer())
+                        .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Committed alerts (Kafka)")
+                .uid("committed-alerts-source");
     }
 
     /** The production sinks. */

@@ -99,8 +99,39 @@ public final class PipelineOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(60))
                     .withDescription(
-                            "A timer firing later than this (after downtime) re-plans its monitor"
-                                    + " within one interval instead of checking at once.");
+                            "A timer firing later than this (after downtime) is not checked at"
+                                    + " once: overdue monitors are spread over the catch-up"
+                                    + " window instead.");
+
+    public static final ConfigOption<Duration> CATCH_UP_WINDOW =
+            key(PREFIX + "schedule.catch-up-window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "After downtime every overdue check runs within this window (never"
+                                    + " more than the monitor's interval), spread evenly by a"
+                                    + " stable per-monitor jitter.");
+
+    public static final ConfigOption<Duration> FIRST_CHECK_SPREAD =
+            key(PREFIX + "schedule.first-check-spread")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "A new or resumed monitor is first checked within this time (spread"
+                                    + " by a stable per-monitor jitter), so its baseline and first"
+                                    + " result appear within seconds.");
+
+    public static final ConfigOption<Integer> MAX_PARALLELISM =
+            key(PREFIX + "max-parallelism")
+                    .intType()
+                    .defaultValue(4096)
+                    .withDescription(
+                            "The job's max parallelism (number of key groups), frozen into every"
+                                    + " savepoint: the job can never scale beyond it. More key"
+                                    + " groups cost a little per checkpoint and per timer service;"
+                                    + " 4096 lets a 100M-monitor deployment grow to 4096 slots. A"
+                                    + " job restored from a savepoint must keep the value it was"
+                                    + " started with (0.1 jobs ran with Flink's default, 128).");
 
     public static final ConfigOption<Integer> FETCH_CAPACITY =
             key(PREFIX + "fetch.async-capacity")
@@ -182,6 +213,9 @@ public final class PipelineOptions {
                 JDBC_BATCH_INTERVAL,
                 MIN_INTERVAL_SECONDS,
                 OVERDUE_THRESHOLD,
+                CATCH_UP_WINDOW,
+                FIRST_CHECK_SPREAD,
+                MAX_PARALLELISM,
                 FETCH_CAPACITY,
                 CONDITIONAL_GET_MEMORY,
                 MAX_TEXT_CHARS,

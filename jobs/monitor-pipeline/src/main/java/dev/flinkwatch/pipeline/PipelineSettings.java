@@ -9,6 +9,8 @@ import org.apache.flink.configuration.ReadableConfig;
  *
  * @param minIntervalSeconds interval floor
  * @param overdueThreshold see {@link PipelineOptions#OVERDUE_THRESHOLD}
+ * @param catchUpWindow see {@link PipelineOptions#CATCH_UP_WINDOW}
+ * @param firstCheckSpread see {@link PipelineOptions#FIRST_CHECK_SPREAD}
  * @param fetchCapacity fetches in flight per subtask
  * @param fetchTimeout async timeout of one fetch
  * @param conditionalGetMemory URLs with remembered validators per subtask
@@ -24,6 +26,8 @@ import org.apache.flink.configuration.ReadableConfig;
 public record PipelineSettings(
         int minIntervalSeconds,
         Duration overdueThreshold,
+        Duration catchUpWindow,
+        Duration firstCheckSpread,
         int fetchCapacity,
         Duration fetchTimeout,
         int conditionalGetMemory,
@@ -46,6 +50,8 @@ public record PipelineSettings(
         return new PipelineSettings(
                 conf.get(PipelineOptions.MIN_INTERVAL_SECONDS),
                 conf.get(PipelineOptions.OVERDUE_THRESHOLD),
+                conf.get(PipelineOptions.CATCH_UP_WINDOW),
+                conf.get(PipelineOptions.FIRST_CHECK_SPREAD),
                 conf.get(PipelineOptions.FETCH_CAPACITY),
                 fetchTimeout,
                 conf.get(PipelineOptions.CONDITIONAL_GET_MEMORY),

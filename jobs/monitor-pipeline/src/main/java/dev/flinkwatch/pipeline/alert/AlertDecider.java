@@ -5,6 +5,9 @@ import dev.flinkwatch.model.Alert;
 import dev.flinkwatch.model.AlertKind;
 import dev.flinkwatch.model.CheckOutcome;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -19,18 +22,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns evaluations into alerts (keyed by monitor id):
+ * Turns evaluations into alerts (keyed by monitor id). An alert is one episode:
  *
  * <ul>
- *   <li>Edge-triggered: one CONDITION_MET alert when a condition becomes true, none while it stays
- *       true; any_change alerts on every change. A baseline (FIRST) never alerts but records
+ *   <li>Edge-triggered conditions raise one CONDITION_MET when they become true, none while they
+ *       stay true; any_change raises one per change. A baseline (FIRST) never alerts but records
  *       whether the condition already holds.
- *   <li>Deduplicated: the alert id is {@code hash(monitorId, sourceUrl, contentHash)}; the same id
- *       twice in a row is dropped here, and sinks drop replays by id.
- *   <li>Optional cool-down per monitor between CONDITION_MET alerts.
- *   <li>After N consecutive failed checks of a source, one MONITOR_FAILING; one MONITOR_RECOVERED
- *       when it succeeds again. Their ids derive from the check's due time, which is the same on
- *       replay after a restore.
+ *   <li>Ids come from per-source episode counters in checkpointed state ({@link DecisionState}): a
+ *       replay after a restore raises the same ids, every new crossing a new one, even when the
+ *       content is one seen before (45 -> 60 -> 45 is two alerts).
+ *   <li>Order: checks arrive in check order; LLM verdicts may arrive late or out of order and only
+ *       decide the newest content version a check reported. Older verdicts, and verdicts for a
+ *       source the decider no longer knows (deleted, removed), are ignored and create no state.
+ *   <li>An optional cool-down per monitor defers, never drops: an episode inside the cool-down is
+ *       raised when it ends (the latest one per source).
+ *   <li>After N consecutive failed checks of a source one MONITOR_FAILING; one MONITOR_RECOVERED
+ *       when it succeeds again; both carry the failure episode's number.
  * </ul>
  */
 public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> {
@@ -40,9 +47,12 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
     private final long cooldownMillis;
 
     private transient MapState<String, DecisionState> sources;
+    private transient MapState<String, Evaluation> deferred;
     private transient ValueState<Long> lastConditionAlertAt;
+    private transient ValueState<Long> releaseAt;
     private transient Counter alertsRaised;
-    private transient Counter alertsSuppressed;
+    private transient Counter alertsDeferred;
+    private transient Counter staleEvaluations;
 
     /**
      * @param failureThreshold consecutive failed checks of a source before MONITOR_FAILING
@@ -55,44 +65,80 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
 
     @Override
     public void open(OpenContext openContext) {
+        var ctx = getRuntimeContext();
         sources =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "decisions",
-                                        Types.STRING,
-                                        FlinkTypes.info(DecisionState.class)));
+                ctx.getMapState(
+                        new MapStateDescriptor<>(
+                                "decisions", Types.STRING, FlinkTypes.info(DecisionState.class)));
+        deferred =
+                ctx.getMapState(
+                        new MapStateDescriptor<>(
+                                "deferred", Types.STRING, FlinkTypes.info(Evaluation.class)));
         lastConditionAlertAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("last-condition-alert", Types.LONG));
-        alertsRaised = getRuntimeContext().getMetricGroup().counter("alertsRaised");
-        alertsSuppressed = getRuntimeContext().getMetricGroup().counter("alertsSuppressed");
+                ctx.getState(new ValueStateDescriptor<>("last-condition-alert", Types.LONG));
+        releaseAt = ctx.getState(new ValueStateDescriptor<>("release-at", Types.LONG));
+        alertsRaised = ctx.getMetricGroup().counter("alertsRaised");
+        alertsDeferred = ctx.getMetricGroup().counter("alertsDeferred");
+        staleEvaluations = ctx.getMetricGroup().counter("staleEvaluations");
     }
 
     @Override
     public void processElement(Evaluation e, Context ctx, Collector<Alert> out) throws Exception {
-        if (e.forget()) {
-            if (e.sourceUrl() == null) {
-                sources.clear();
-                lastConditionAlertAt.clear();
-            } else {
-                sources.remove(e.sourceUrl());
+        switch (e.kind()) {
+            case FORGET -> forget(e, ctx);
+            case VERDICT -> onVerdict(e, ctx, out);
+            case CHECK -> onCheck(e, ctx, out);
+        }
+    }
+
+    private void forget(Evaluation e, Context ctx) throws Exception {
+        if (e.sourceUrl() != null) {
+            sources.remove(e.sourceUrl());
+            deferred.remove(e.sourceUrl());
+            if (deferred.isEmpty()) {
+                cancelRelease(ctx);
             }
             return;
         }
+        cancelRelease(ctx);
+        sources.clear();
+        deferred.clear();
+        lastConditionAlertAt.clear();
+    }
+
+    private void onVerdict(Evaluation e, Context ctx, Collector<Alert> out) throws Exception {
+        DecisionState state = sources.get(e.sourceUrl());
+        if (state == null
+                || e.contentVersion() < state.seenVersion()
+                || e.contentVersion() <= state.decidedVersion()) {
+            staleEvaluations.inc(); // judged content that is no longer the newest, or gone
+            return;
+        }
+        if (e.conditionMet() != null) {
+            sources.put(e.sourceUrl(), decideCondition(e, state, ctx, out));
+        }
+    }
+
+    private void onCheck(Evaluation e, Context ctx, Collector<Alert> out) throws Exception {
         DecisionState state = sources.get(e.sourceUrl());
         if (state == null) {
             state = DecisionState.INITIAL;
+        } else if (e.contentVersion() < state.seenVersion()) {
+            staleEvaluations.inc();
+            return;
         }
+        state = state.seen(e.contentVersion());
         if (e.outcome() == CheckOutcome.ERROR) {
             if (!state.failing() && e.consecutiveFailures() >= failureThreshold) {
+                state = state.failingSince();
                 emit(
                         out,
                         e,
                         AlertKind.MONITOR_FAILING,
-                        e.scheduledAt().toString(),
-                        e.consecutiveFailures() + " consecutive checks failed: " + e.reason());
-                state = new DecisionState(state.conditionMet(), state.lastAlertId(), true);
+                        "failure-" + state.failureEpisodes(),
+                        e.consecutiveFailures() + " consecutive checks failed: " + e.reason(),
+                        null,
+                        null);
             }
             sources.put(e.sourceUrl(), state);
             return;
@@ -102,64 +148,107 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
                     out,
                     e,
                     AlertKind.MONITOR_RECOVERED,
-                    e.scheduledAt().toString(),
-                    "checks succeed again");
-            state = new DecisionState(state.conditionMet(), state.lastAlertId(), false);
+                    "failure-" + state.failureEpisodes(),
+                    "checks succeed again",
+                    null,
+                    null);
+            state = state.recovered();
         }
         if (e.conditionMet() != null) {
-            state = decideCondition(e, state, out);
+            if (e.contentVersion() > state.decidedVersion()) {
+                state = decideCondition(e, state, ctx, out);
+            } else {
+                staleEvaluations.inc(); // this content was decided already
+            }
         }
         sources.put(e.sourceUrl(), state);
     }
 
-    private DecisionState decideCondition(Evaluation e, DecisionState state, Collector<Alert> out)
-            throws Exception {
+    private DecisionState decideCondition(
+            Evaluation e, DecisionState state, Context ctx, Collector<Alert> out) throws Exception {
         boolean met = e.conditionMet();
         boolean wasMet = Boolean.TRUE.equals(state.conditionMet());
         boolean fire =
                 e.outcome() == CheckOutcome.CHANGED && met && (!e.edgeTriggered() || !wasMet);
-        String lastAlertId = state.lastAlertId();
-        if (fire) {
-            String id =
-                    Alert.idFor(
-                            AlertKind.CONDITION_MET, e.monitorId(), e.sourceUrl(), e.contentHash());
-            Long last = lastConditionAlertAt.value();
-            long at = e.detectedAt().toEpochMilli();
-            if (id.equals(lastAlertId)) {
-                alertsSuppressed.inc();
-            } else if (cooldownMillis > 0 && last != null && at - last < cooldownMillis) {
-                alertsSuppressed.inc();
-                LOG.info(
-                        "event=alert_cooldown monitorId={} source={}",
-                        e.monitorId(),
-                        e.sourceUrl());
-            } else {
-                out.collect(
-                        new Alert(
-                                id,
-                                AlertKind.CONDITION_MET,
-                                e.monitorId(),
-                                e.tenantId(),
-                                e.sourceUrl(),
-                                e.detectedAt(),
-                                e.reason(),
-                                e.excerpt(),
-                                e.diff()));
-                alertsRaised.inc();
-                lastConditionAlertAt.update(at);
-                lastAlertId = id;
-                LOG.info(
-                        "event=alert_raised kind=CONDITION_MET monitorId={} alertId={}",
-                        e.monitorId(),
-                        id);
+        DecisionState next = state.decided(met, e.contentVersion());
+        if (!fire) {
+            return next;
+        }
+        Long last = lastConditionAlertAt.value();
+        long now = ctx.timerService().currentProcessingTime();
+        if (cooldownMillis > 0 && last != null && now - last < cooldownMillis) {
+            deferred.put(e.sourceUrl(), e);
+            if (releaseAt.value() == null) {
+                releaseAt.update(last + cooldownMillis);
+                ctx.timerService().registerProcessingTimeTimer(last + cooldownMillis);
+            }
+            alertsDeferred.inc();
+            LOG.info(
+                    "event=alert_deferred monitorId={} source={} until={}",
+                    e.monitorId(),
+                    e.sourceUrl(),
+                    last + cooldownMillis);
+            return next;
+        }
+        lastConditionAlertAt.update(now);
+        return raise(e, next, out, e.reason());
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        Long release = releaseAt.value();
+        if (release == null || release != timestamp) {
+            return;
+        }
+        releaseAt.clear();
+        List<Map.Entry<String, Evaluation>> held = new ArrayList<>();
+        deferred.entries().forEach(held::add);
+        deferred.clear();
+        for (Map.Entry<String, Evaluation> entry : held) {
+            DecisionState state = sources.get(entry.getKey());
+            if (state != null) {
+                Evaluation e = entry.getValue();
+                sources.put(
+                        entry.getKey(),
+                        raise(e, state, out, e.reason() + " (held back by the cool-down)"));
             }
         }
-        return new DecisionState(met, lastAlertId, state.failing());
+        if (!held.isEmpty()) {
+            lastConditionAlertAt.update(timestamp);
+        }
+    }
+
+    private DecisionState raise(
+            Evaluation e, DecisionState state, Collector<Alert> out, String reason) {
+        DecisionState next = state.nextEpisode();
+        emit(
+                out,
+                e,
+                AlertKind.CONDITION_MET,
+                "episode-" + next.episodes(),
+                reason,
+                e.excerpt(),
+                e.diff());
+        return next;
+    }
+
+    private void cancelRelease(Context ctx) throws Exception {
+        Long release = releaseAt.value();
+        if (release != null) {
+            ctx.timerService().deleteProcessingTimeTimer(release);
+            releaseAt.clear();
+        }
     }
 
     private void emit(
-            Collector<Alert> out, Evaluation e, AlertKind kind, String discriminator, String why) {
-        String id = Alert.idFor(kind, e.monitorId(), e.sourceUrl(), discriminator);
+            Collector<Alert> out,
+            Evaluation e,
+            AlertKind kind,
+            String episode,
+            String why,
+            String excerpt,
+            String diff) {
+        String id = Alert.idFor(kind, e.monitorId(), e.sourceUrl(), episode);
         out.collect(
                 new Alert(
                         id,
@@ -169,8 +258,8 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
                         e.sourceUrl(),
                         e.detectedAt(),
                         why,
-                        null,
-                        null));
+                        excerpt,
+                        diff));
         alertsRaised.inc();
         LOG.info("event=alert_raised kind={} monitorId={} alertId={}", kind, e.monitorId(), id);
     }

@@ -14,6 +14,7 @@ import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.model.Source;
 import dev.flinkwatch.pipeline.alert.Evaluation;
 import dev.flinkwatch.pipeline.alert.RuleEvaluator;
+import dev.flinkwatch.pipeline.spec.SpecGate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -38,6 +39,12 @@ import org.apache.flink.util.OutputTag;
  * (with a line diff) or ERROR (fetch errors pass through; a selector that matches nothing is an
  * error, not a change to empty text). Side outputs carry what the alert decider needs, the LLM
  * requests for llm conditions, and the monitor_status rows.
+ *
+ * <p>Order: under a backlog two fetches of one source can be in flight and the fetch operator is
+ * unordered, so a result due no later than the newest one applied is ignored ({@code
+ * staleResults}). Every new content gets the next content version; evaluations and LLM requests
+ * carry it, so the decider can ignore answers about older content. Rules see the whole extracted
+ * text; only the stored copy for diffs is capped.
  */
 public class ChangeDetector
         extends KeyedCoProcessFunction<UUID, MonitorEvent, FetchResult, CheckResult> {
@@ -50,6 +57,7 @@ public class ChangeDetector
 
     private static final int EXCERPT_CHARS = 500;
 
+    private final int minIntervalSeconds;
     private final int maxTextChars;
     private final int maxDiffChars;
     private final long statusRefreshMillis;
@@ -59,9 +67,13 @@ public class ChangeDetector
     private transient MapState<String, SourceState> sources;
     private transient ValueState<Long> statusWrittenAt;
     private transient BoundedRegex regex;
+    private transient SpecGate gate;
     private transient Counter orphanResults;
+    private transient Counter staleResults;
 
     /**
+     * @param minIntervalSeconds the interval floor (specs are admitted by the same {@link SpecGate}
+     *     as the scheduler's)
      * @param maxTextChars cap of the stored normalized text per source
      * @param maxDiffChars cap of a diff
      * @param statusRefresh how often an unchanged monitor's status row is rewritten (zero: every
@@ -69,7 +81,12 @@ public class ChangeDetector
      * @param regexBudget time limit of one ignore pattern or regex condition on one page
      */
     public ChangeDetector(
-            int maxTextChars, int maxDiffChars, Duration statusRefresh, Duration regexBudget) {
+            int minIntervalSeconds,
+            int maxTextChars,
+            int maxDiffChars,
+            Duration statusRefresh,
+            Duration regexBudget) {
+        this.minIntervalSeconds = minIntervalSeconds;
         this.maxTextChars = maxTextChars;
         this.maxDiffChars = maxDiffChars;
         this.statusRefreshMillis = statusRefresh.toMillis();
@@ -94,7 +111,9 @@ public class ChangeDetector
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("status-written-at", Types.LONG));
         regex = new BoundedRegex(regexBudget);
+        gate = new SpecGate(minIntervalSeconds);
         orphanResults = getRuntimeContext().getMetricGroup().counter("orphanResults");
+        staleResults = getRuntimeContext().getMetricGroup().counter("staleResults");
     }
 
     @Override
@@ -109,7 +128,25 @@ public class ChangeDetector
             return;
         }
         MonitorSpec incoming = event.spec();
-        if (current != null && incoming.version() <= current.version()) {
+        SpecGate.Decision decision = gate.admit(current, incoming);
+        if (decision.kind() == SpecGate.Kind.STALE) {
+            return;
+        }
+        if (decision.kind() == SpecGate.Kind.REJECTED) {
+            if (decision.spec() != null) {
+                spec.update(decision.spec()); // held paused: the scheduler stopped it too
+            }
+            Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
+            ctx.output(
+                    STATUS,
+                    new StatusUpdate(
+                            incoming.id(),
+                            incoming.tenantId(),
+                            now,
+                            CheckOutcome.ERROR,
+                            "INVALID_SPEC: " + decision.errors(),
+                            0,
+                            null));
             return;
         }
         spec.update(incoming);
@@ -126,10 +163,13 @@ public class ChangeDetector
         boolean conditionChanged = !Objects.equals(current.condition(), incoming.condition());
         for (Source old : current.sources()) {
             boolean removed = !newSelectors.containsKey(old.url());
-            if (removed
-                    || ignoreChanged
-                    || !Objects.equals(old.selector(), newSelectors.get(old.url()))) {
+            SourceState state = sources.get(old.url());
+            if (removed) {
                 sources.remove(old.url());
+            } else if (state != null
+                    && (ignoreChanged
+                            || !Objects.equals(old.selector(), newSelectors.get(old.url())))) {
+                sources.put(old.url(), state.withoutBaseline());
             }
             if (removed || conditionChanged) {
                 ctx.output(
@@ -150,39 +190,35 @@ public class ChangeDetector
             return;
         }
         SourceState prev = sources.get(request.url());
+        if (prev != null && prev.isNewerThan(request.scheduledAt())) {
+            staleResults.inc(); // an older fetch overtaken by a newer one: it must not count
+            return;
+        }
         Check check = classify(fetch, prev, current);
         Instant finishedAt = fetch.finishedAt();
         int failures =
                 check.outcome == CheckOutcome.ERROR
                         ? (prev == null ? 0 : prev.consecutiveFailures()) + 1
                         : 0;
-        Instant lastChangeAt =
-                check.outcome == CheckOutcome.FIRST || check.outcome == CheckOutcome.CHANGED
-                        ? finishedAt
-                        : prev == null ? null : prev.lastChangeAt();
         SourceState next =
                 check.outcome == CheckOutcome.ERROR
-                        ? new SourceState(
-                                check.rawHash != null
-                                        ? check.rawHash
-                                        : prev == null ? null : prev.rawHash(),
-                                prev == null ? null : prev.contentHash(),
-                                prev == null ? null : prev.text(),
-                                CheckOutcome.ERROR,
+                        ? SourceState.afterError(
+                                prev,
+                                check.rawHash,
                                 check.errorCode,
                                 check.errorMessage,
                                 failures,
-                                lastChangeAt)
-                        : new SourceState(
+                                request.scheduledAt())
+                        : SourceState.afterSuccess(
+                                prev,
+                                check.outcome,
                                 check.rawHash,
                                 check.contentHash,
                                 check.text,
-                                check.outcome,
-                                null,
-                                null,
-                                0,
-                                lastChangeAt);
+                                finishedAt,
+                                request.scheduledAt());
         sources.put(request.url(), next);
+        Instant lastChangeAt = next.lastChangeAt();
 
         CheckResult result =
                 new CheckResult(
@@ -201,7 +237,7 @@ public class ChangeDetector
                         check.diff);
         out.collect(result);
 
-        emitEvaluation(ctx, current, result, check, prev, failures);
+        emitEvaluation(ctx, current, result, check, prev, next);
         emitStatus(ctx, request, check, prev, failures, finishedAt, lastChangeAt);
     }
 
@@ -211,6 +247,7 @@ public class ChangeDetector
         String rawHash;
         String contentHash;
         String text;
+        String fullText;
         String diff;
         String errorCode;
         String errorMessage;
@@ -285,7 +322,8 @@ public class ChangeDetector
         Check c = new Check();
         c.rawHash = rawHash;
         c.contentHash = Hashing.sha256Hex128(extracted.text());
-        c.text = cap(extracted.text());
+        c.fullText = extracted.text();
+        c.text = cap(c.fullText);
         if (!hasBaseline) {
             c.outcome = CheckOutcome.FIRST;
         } else if (c.contentHash.equals(prev.contentHash())) {
@@ -308,7 +346,7 @@ public class ChangeDetector
             CheckResult result,
             Check check,
             SourceState prev,
-            int failures) {
+            SourceState next) {
         boolean recovering =
                 check.outcome != CheckOutcome.ERROR
                         && prev != null
@@ -324,7 +362,7 @@ public class ChangeDetector
         if (decides && type != ConditionType.LLM) {
             try {
                 RuleEvaluator.RuleResult rule =
-                        RuleEvaluator.evaluate(current.condition(), check.text, regex);
+                        RuleEvaluator.evaluate(current.condition(), check.fullText, regex);
                 met = rule.met();
                 reason = rule.reason();
             } catch (RuntimeException e) {
@@ -334,25 +372,22 @@ public class ChangeDetector
         }
         ctx.output(
                 EVALUATIONS,
-                new Evaluation(
-                        result.monitorId(),
-                        result.tenantId(),
-                        result.sourceUrl(),
-                        check.outcome,
-                        check.contentHash,
+                Evaluation.ofCheck(
+                        result,
+                        next.contentVersion(),
                         met,
                         type != ConditionType.ANY_CHANGE,
                         reason,
                         excerpt(check),
-                        check.diff,
-                        failures,
-                        result.scheduledAt(),
-                        result.finishedAt(),
-                        false));
+                        next.consecutiveFailures()));
         if (type == ConditionType.LLM && check.outcome == CheckOutcome.CHANGED) {
             ctx.output(
                     LLM_REQUESTS,
-                    LlmRequest.forChange(result, current.condition().prompt(), check.text));
+                    LlmRequest.forChange(
+                            result,
+                            current.condition().prompt(),
+                            check.text,
+                            next.contentVersion()));
         }
     }
 

@@ -5,16 +5,20 @@ import java.time.Instant;
 
 /**
  * The change detector's memory of one source: hashes and a bounded copy of the normalized text,
- * never the raw page.
+ * never the raw page. Build it with the named factories.
  *
  * @param rawHash hash of the last fetched body, to skip parsing a byte-identical page
- * @param contentHash hash of the full normalized text of the last successful extraction
+ * @param contentHash hash of the full normalized text of the last successful extraction (null: no
+ *     baseline)
  * @param text the normalized text, capped, for diffs
  * @param lastOutcome the last check's outcome
  * @param lastErrorCode the last check's error code, null unless it failed
  * @param lastErrorMessage the last check's error message
  * @param consecutiveFailures the current failure streak
  * @param lastChangeAt when the text last changed (or the baseline was taken)
+ * @param contentVersion counts every new content of the source (baseline or change); never goes
+ *     back, also not when the baseline is dropped, so answers about older content are recognised
+ * @param lastScheduledAt the due time of the newest check applied; older results are ignored
  */
 public record SourceState(
         String rawHash,
@@ -24,4 +28,75 @@ public record SourceState(
         String lastErrorCode,
         String lastErrorMessage,
         int consecutiveFailures,
-        Instant lastChangeAt) {}
+        Instant lastChangeAt,
+        long contentVersion,
+        Instant lastScheduledAt) {
+
+    /** After a failed check: the baseline stays, the streak grows. */
+    static SourceState afterError(
+            SourceState prev,
+            String rawHash,
+            String errorCode,
+            String errorMessage,
+            int failures,
+            Instant scheduledAt) {
+        return new SourceState(
+                rawHash != null ? rawHash : prev == null ? null : prev.rawHash,
+                prev == null ? null : prev.contentHash,
+                prev == null ? null : prev.text,
+                CheckOutcome.ERROR,
+                errorCode,
+                errorMessage,
+                failures,
+                prev == null ? null : prev.lastChangeAt,
+                prev == null ? 0 : prev.contentVersion,
+                scheduledAt);
+    }
+
+    /** After a successful check; a new content (FIRST / CHANGED) gets the next version. */
+    static SourceState afterSuccess(
+            SourceState prev,
+            CheckOutcome outcome,
+            String rawHash,
+            String contentHash,
+            String text,
+            Instant finishedAt,
+            Instant scheduledAt) {
+        boolean news = outcome == CheckOutcome.FIRST || outcome == CheckOutcome.CHANGED;
+        long version = prev == null ? 0 : prev.contentVersion;
+        return new SourceState(
+                rawHash,
+                contentHash,
+                text,
+                outcome,
+                null,
+                null,
+                0,
+                news ? finishedAt : prev == null ? null : prev.lastChangeAt,
+                news ? version + 1 : version,
+                scheduledAt);
+    }
+
+    /**
+     * Drops the baseline (its texts were extracted differently) but keeps the version counter and
+     * the order of checks.
+     */
+    SourceState withoutBaseline() {
+        return new SourceState(
+                null,
+                null,
+                null,
+                lastOutcome,
+                lastErrorCode,
+                lastErrorMessage,
+                consecutiveFailures,
+                lastChangeAt,
+                contentVersion,
+                lastScheduledAt);
+    }
+
+    /** Whether a result due at {@code scheduledAt} is older than (or the same as) one applied. */
+    boolean isNewerThan(Instant scheduledAt) {
+        return lastScheduledAt != null && !scheduledAt.isAfter(lastScheduledAt);
+    }
+}

@@ -19,9 +19,11 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * dataflow cannot loop back, so the validators are remembered here: requests arrive keyed by host,
  * hence every URL always reaches the same subtask. Validators are kept per (monitor, URL), never
  * shared between monitors: another monitor's validator would earn a 304 for content this monitor
- * never saw. The memory is a bounded LRU per subtask and is not checkpointed: after a restore or
- * rescale each URL is fetched in full once, which costs bandwidth, never correctness (the change
- * detector compares content hashes).
+ * never saw, and never across spec versions: a new selector, ignore list or a source removed and
+ * added back drops the change detector's baseline, and a 304 then would leave it with none. The
+ * memory is a bounded LRU per subtask and is not checkpointed: after a restore or rescale each URL
+ * is fetched in full once, which costs bandwidth, never correctness (the change detector compares
+ * content hashes).
  */
 public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchResult> {
     private final RichAsyncFunction<CheckRequest, FetchResult> fetcher;
@@ -40,7 +42,7 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
         this.capacity = capacity;
     }
 
-    private record Validators(String etag, String lastModified) {}
+    private record Validators(String etag, String lastModified, long specVersion) {}
 
     private static String key(CheckRequest request) {
         return request.monitorId() + " " + request.url();
@@ -78,7 +80,7 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
             throws Exception {
         Validators known = memory.get(key(request));
         CheckRequest conditional =
-                known == null
+                known == null || known.specVersion() != request.specVersion()
                         ? request
                         : new CheckRequest(
                                 request.monitorId(),
@@ -120,10 +122,16 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
             inFlight.remove(downstream);
             for (FetchResult r : results) {
                 if (r.status() == FetchStatus.OK || r.status() == FetchStatus.NOT_MODIFIED) {
+                    String key = key(r.request());
+                    long version = r.request().specVersion();
+                    Validators known = memory.get(key);
+                    if (known != null && known.specVersion() > version) {
+                        continue; // a late answer to a request of an older spec
+                    }
                     if (r.etag() != null || r.lastModified() != null) {
-                        memory.put(key(r.request()), new Validators(r.etag(), r.lastModified()));
+                        memory.put(key, new Validators(r.etag(), r.lastModified(), version));
                     } else {
-                        memory.remove(key(r.request()));
+                        memory.remove(key);
                     }
                 }
             }

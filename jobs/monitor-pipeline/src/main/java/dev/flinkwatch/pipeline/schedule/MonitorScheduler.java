@@ -4,12 +4,10 @@ import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.model.CheckRequest;
 import dev.flinkwatch.model.MonitorEvent;
 import dev.flinkwatch.model.MonitorSpec;
-import dev.flinkwatch.model.MonitorSpecValidator;
 import dev.flinkwatch.model.Source;
-import dev.flinkwatch.model.ValidationLimits;
+import dev.flinkwatch.pipeline.spec.SpecGate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -29,15 +27,19 @@ import org.slf4j.LoggerFactory;
  * schedule scales with the number of key groups.
  *
  * <ul>
- *   <li>Upserts not newer than the stored version are ignored (replays are harmless).
- *   <li>A new or resumed monitor is first due at now + a jitter that is stable for its id, which
- *       spreads load across the interval.
+ *   <li>Which spec runs is decided by {@link SpecGate}, the same gate the change detector asks:
+ *       stale versions are ignored (replays are harmless), an invalid newer version stops the
+ *       monitor until a valid one arrives.
+ *   <li>A new or resumed monitor is first due within {@code firstCheckSpread} (a jitter stable for
+ *       its id), so its baseline appears within seconds.
  *   <li>A due timer emits one {@link CheckRequest} per source; the next is due at previous due +
  *       interval (fixed rate, no drift).
  *   <li>An interval change re-plans to min(current due, now + new interval); pause removes the
  *       timer; delete clears all state and the timer.
- *   <li>A timer firing more than {@code overdueThreshold} late (after downtime) does not check at
- *       once: it re-plans at now + jitter, so overdue monitors are spread over one interval.
+ *   <li>A timer firing more than {@code overdueThreshold} late (after downtime) is deferred into
+ *       the catch-up window: now + a stable jitter below min(catch-up window, interval), so every
+ *       overdue check runs within the window, spread evenly, never all at once. Deferred checks are
+ *       counted ({@code checksDeferred}) and their lateness recorded.
  * </ul>
  */
 public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, CheckRequest> {
@@ -45,22 +47,33 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
 
     private final int minIntervalSeconds;
     private final long overdueThresholdMillis;
+    private final long catchUpWindowMillis;
+    private final long firstCheckSpreadMillis;
 
     private transient ValueState<MonitorSpec> spec;
     private transient ValueState<Long> nextDue;
-    private transient MonitorSpecValidator validator;
+    private transient ValueState<Long> deferredFrom;
+    private transient SpecGate gate;
     private transient Counter checksScheduled;
-    private transient Counter overdueSpread;
+    private transient Counter checksDeferred;
     private transient Counter rejectedSpecs;
     private transient Histogram timerLateness;
 
     /**
      * @param minIntervalSeconds the interval floor; specs below it are rejected
-     * @param overdueThreshold how late a timer may fire before the check is spread instead
+     * @param overdueThreshold how late a timer may fire before its check is deferred
+     * @param catchUpWindow the window overdue checks are spread over
+     * @param firstCheckSpread the window a new or resumed monitor's first check falls in
      */
-    public MonitorScheduler(int minIntervalSeconds, Duration overdueThreshold) {
+    public MonitorScheduler(
+            int minIntervalSeconds,
+            Duration overdueThreshold,
+            Duration catchUpWindow,
+            Duration firstCheckSpread) {
         this.minIntervalSeconds = minIntervalSeconds;
         this.overdueThresholdMillis = overdueThreshold.toMillis();
+        this.catchUpWindowMillis = Math.max(1, catchUpWindow.toMillis());
+        this.firstCheckSpreadMillis = Math.max(1, firstCheckSpread.toMillis());
     }
 
     @Override
@@ -71,10 +84,13 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
                                 new ValueStateDescriptor<>(
                                         "spec", FlinkTypes.info(MonitorSpec.class)));
         nextDue = getRuntimeContext().getState(new ValueStateDescriptor<>("next-due", Types.LONG));
-        validator = new MonitorSpecValidator(new ValidationLimits(minIntervalSeconds));
+        deferredFrom =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("deferred-from", Types.LONG));
+        gate = new SpecGate(minIntervalSeconds);
         var metrics = getRuntimeContext().getMetricGroup();
         checksScheduled = metrics.counter("checksScheduled");
-        overdueSpread = metrics.counter("overdueSpread");
+        checksDeferred = metrics.counter("checksDeferred");
         rejectedSpecs = metrics.counter("rejectedSpecs");
         timerLateness =
                 metrics.histogram("timerLatenessMs", new DescriptiveStatisticsHistogram(10_000));
@@ -84,39 +100,44 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
     public void processElement(MonitorEvent event, Context ctx, Collector<CheckRequest> out)
             throws Exception {
         if (event.isDelete()) {
-            deleteTimer(ctx);
+            unplan(ctx);
             spec.clear();
-            nextDue.clear();
             LOG.info("event=monitor_deleted monitorId={}", event.monitorId());
             return;
         }
         MonitorSpec current = spec.value();
         MonitorSpec incoming = event.spec();
-        if (current != null && incoming.version() <= current.version()) {
-            return; // stale or replayed
-        }
-        Map<String, String> errors = validator.validate(incoming);
-        if (!errors.isEmpty()) {
-            rejectedSpecs.inc();
-            LOG.warn(
-                    "event=monitor_spec_rejected monitorId={} version={} errors={}",
-                    event.monitorId(),
-                    incoming.version(),
-                    errors);
-            return;
+        SpecGate.Decision decision = gate.admit(current, incoming);
+        switch (decision.kind()) {
+            case STALE -> {
+                return;
+            }
+            case REJECTED -> {
+                rejectedSpecs.inc();
+                LOG.warn(
+                        "event=monitor_spec_rejected monitorId={} version={} errors={}",
+                        event.monitorId(),
+                        incoming.version(),
+                        decision.errors().keySet());
+                unplan(ctx);
+                if (decision.spec() != null) {
+                    spec.update(decision.spec());
+                }
+                return;
+            }
+            case ACCEPTED -> {}
         }
         spec.update(incoming);
         long now = ctx.timerService().currentProcessingTime();
         Long due = nextDue.value();
         if (!incoming.active()) {
-            deleteTimer(ctx);
-            nextDue.clear();
+            unplan(ctx);
         } else if (due == null) {
-            plan(ctx, now + jitterMillis(incoming.id(), incoming.intervalSeconds()));
+            plan(ctx, now + jitterMillis(incoming.id(), firstCheckSpread(incoming)));
         } else if (current != null && current.intervalSeconds() != incoming.intervalSeconds()) {
             long replanned = Math.min(due, now + incoming.intervalSeconds() * 1000L);
             if (replanned != due) {
-                ctx.timerService().deleteProcessingTimeTimer(due);
+                unplan(ctx);
                 plan(ctx, replanned);
             }
         }
@@ -133,9 +154,16 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
         long now = ctx.timerService().currentProcessingTime();
         long lateness = now - timestamp;
         timerLateness.update(lateness);
-        if (lateness > overdueThresholdMillis) {
-            overdueSpread.inc();
-            plan(ctx, now + jitterMillis(current.id(), current.intervalSeconds()));
+        long interval = current.intervalSeconds() * 1000L;
+        Long deferred = deferredFrom.value();
+        if (deferred == null && lateness > overdueThresholdMillis) {
+            // a deferred check always runs when its turn comes, even on a still loaded job:
+            // deferring again could starve it
+            checksDeferred.inc();
+            deferredFrom.update(timestamp);
+            plan(
+                    ctx,
+                    now + 1 + jitterMillis(current.id(), Math.min(catchUpWindowMillis, interval)));
             return;
         }
         Instant scheduledAt = Instant.ofEpochMilli(timestamp);
@@ -152,7 +180,17 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
                             null));
             checksScheduled.inc();
         }
-        plan(ctx, timestamp + current.intervalSeconds() * 1000L);
+        if (deferred == null) {
+            plan(ctx, timestamp + interval);
+        } else {
+            // back to the monitor's own phase: the first due time of the old grid after now
+            deferredFrom.clear();
+            plan(ctx, deferred + ((now - deferred) / interval + 1) * interval);
+        }
+    }
+
+    private long firstCheckSpread(MonitorSpec s) {
+        return Math.min(firstCheckSpreadMillis, s.intervalSeconds() * 1000L);
     }
 
     private void plan(Context ctx, long at) throws Exception {
@@ -160,22 +198,24 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
         nextDue.update(at);
     }
 
-    private void deleteTimer(Context ctx) throws Exception {
+    private void unplan(Context ctx) throws Exception {
         Long due = nextDue.value();
         if (due != null) {
             ctx.timerService().deleteProcessingTimeTimer(due);
         }
+        nextDue.clear();
+        deferredFrom.clear();
     }
 
     /**
-     * A delay in [0, interval) that depends only on the monitor id, so a monitor's phase is the
-     * same on every start and monitors are spread evenly across the interval.
+     * A delay in [0, spanMillis) that depends only on the monitor id, so a monitor's phase is the
+     * same on every start and monitors are spread evenly across the span.
      */
-    public static long jitterMillis(UUID monitorId, int intervalSeconds) {
+    public static long jitterMillis(UUID monitorId, long spanMillis) {
         long mixed = monitorId.getMostSignificantBits() * 31 + monitorId.getLeastSignificantBits();
         mixed ^= (mixed >>> 33);
         mixed *= 0xff51afd7ed558ccdL;
         mixed ^= (mixed >>> 33);
-        return Math.floorMod(mixed, intervalSeconds * 1000L);
+        return Math.floorMod(mixed, Math.max(1, spanMillis));
     }
 }

@@ -21,6 +21,7 @@ class BudgetNoticeTest {
                 TestSpecs.TENANT,
                 "https://a.example/",
                 "h",
+                1,
                 Instant.parse(at),
                 status,
                 null,

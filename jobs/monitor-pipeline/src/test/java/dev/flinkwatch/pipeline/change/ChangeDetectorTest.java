@@ -42,7 +42,8 @@ class ChangeDetectorTest {
     void setUp() throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-                        new ChangeDetector(2000, 4000, Duration.ofHours(1), Duration.ofMillis(100)),
+                        new ChangeDetector(
+                                60, 2000, 4000, Duration.ofHours(1), Duration.ofMillis(100)),
                         MonitorEvent::monitorId,
                         r -> r.request().monitorId(),
                         UuidTypeInfo.INSTANCE);
@@ -76,6 +77,10 @@ class ChangeDetectorTest {
     private FetchResult ok(String html) {
         CheckRequest r = request();
         checks++;
+        return ok(r, html);
+    }
+
+    private FetchResult ok(CheckRequest r, String html) {
         return new FetchResult(
                 r,
                 FetchStatus.OK,
@@ -309,7 +314,7 @@ class ChangeDetectorTest {
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(side(ChangeDetector.EVALUATIONS))
                 .last()
-                .satisfies(e -> assertThat(e.forget()).isTrue());
+                .satisfies(e -> assertThat(e.kind()).isEqualTo(Evaluation.Kind.FORGET));
 
         int before = harness.extractOutputValues().size();
         harness.processElement2(new StreamRecord<>(ok(page("$2"))));
@@ -325,5 +330,104 @@ class ChangeDetectorTest {
         MonitorSpec v2 = watch("h1", Condition.anyChange(), List.of()).withVersion(2);
         harness.processElement1(new StreamRecord<>(upsert(v2)));
         assertThat(check(ok(page("$1"))).outcome()).isEqualTo(CheckOutcome.FIRST);
+    }
+
+    @Test
+    void anOldFetchResultOvertakenByANewerOneIsIgnored() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        CheckRequest older = request();
+        checks++;
+        CheckRequest newer = request();
+        checks++;
+        assertThat(check(ok(newer, page("$2"))).outcome()).isEqualTo(CheckOutcome.CHANGED);
+        int results = harness.extractOutputValues().size();
+        int evaluations = side(ChangeDetector.EVALUATIONS).size();
+
+        // the slower fetch of the earlier check arrives last, with the old price
+        harness.processElement2(new StreamRecord<>(ok(older, page("$1"))));
+        assertThat(harness.extractOutputValues()).hasSize(results);
+        assertThat(side(ChangeDetector.EVALUATIONS)).hasSize(evaluations);
+        // and the state still holds $2: the next check of $2 is unchanged
+        assertThat(check(ok(page("$2"))).outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+    }
+
+    @Test
+    void rulesSeeTheWholeTextNotTheCappedCopy() throws Exception {
+        String filler = "<p>" + "lorem ipsum ".repeat(400) + "</p>"; // ~4,800 chars > cap 2,000
+        harness.processElement1(
+                new StreamRecord<>(
+                        upsert(watch(null, Condition.contains("In stock", false), List.of()))));
+        check(ok("<html><body>" + filler + "<p>Sold out</p></body></html>"));
+        check(ok("<html><body>" + filler + "<p>In stock</p></body></html>"));
+        assertThat(side(ChangeDetector.EVALUATIONS))
+                .extracting(Evaluation::outcome, Evaluation::conditionMet)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.FIRST, false),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.CHANGED, true));
+
+        // not_contains past the cap: the text is there, so the condition is false
+        MonitorSpec notContains =
+                watch(null, Condition.notContains("In stock", false), List.of()).withVersion(2);
+        harness.processElement1(new StreamRecord<>(upsert(notContains)));
+        check(ok("<html><body>" + filler + "<p>In stock, 3 left</p></body></html>"));
+        assertThat(side(ChangeDetector.EVALUATIONS))
+                .last()
+                .extracting(Evaluation::conditionMet)
+                .isEqualTo(false);
+    }
+
+    @Test
+    void contentVersionsCountEveryNewContentAndNeverGoBack() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        check(ok(page("$1")));
+        check(ok(page("$2")));
+        check(failed(FetchStatus.TIMEOUT, "timed out"));
+        // a new selector drops the baseline but not the version counter
+        harness.processElement1(
+                new StreamRecord<>(
+                        upsert(watch("h1", Condition.anyChange(), List.of()).withVersion(2))));
+        check(ok(page("$2")));
+        assertThat(side(ChangeDetector.EVALUATIONS))
+                .filteredOn(e -> e.kind() == Evaluation.Kind.CHECK)
+                .extracting(Evaluation::outcome, Evaluation::contentVersion)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.FIRST, 1L),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.CHANGED, 2L),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.ERROR, 2L),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.FIRST, 3L));
+    }
+
+    @Test
+    void aRejectedSpecIsAVisibleErrorAndTheMonitorStops() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        MonitorSpec tooFast = watch(null, Condition.anyChange(), List.of()).withVersion(2);
+        tooFast =
+                new MonitorSpec(
+                        tooFast.id(),
+                        tooFast.tenantId(),
+                        2,
+                        tooFast.name(),
+                        tooFast.sources(),
+                        10,
+                        tooFast.condition(),
+                        tooFast.ignore(),
+                        null,
+                        MonitorStatus.ACTIVE);
+        harness.processElement1(new StreamRecord<>(upsert(tooFast)));
+        assertThat(side(ChangeDetector.STATUS))
+                .last()
+                .satisfies(
+                        st -> {
+                            assertThat(st.lastOutcome()).isEqualTo(CheckOutcome.ERROR);
+                            assertThat(st.lastError())
+                                    .startsWith("INVALID_SPEC")
+                                    .contains("interval");
+                        });
     }
 }

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 
 class MonitorSchedulerTest {
     private static final int INTERVAL = 300;
+    private static final long FIRST_SPREAD = 5_000;
+    private static final long CATCH_UP = 5 * 60_000;
     private static final long T0 = 1_700_000_000_000L;
 
     private KeyedOneInputStreamOperatorTestHarness<UUID, MonitorEvent, CheckRequest> harness;
@@ -35,7 +37,11 @@ class MonitorSchedulerTest {
     void setUp() throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new MonitorScheduler(60, Duration.ofSeconds(60)),
+                        new MonitorScheduler(
+                                60,
+                                Duration.ofSeconds(60),
+                                Duration.ofMillis(CATCH_UP),
+                                Duration.ofMillis(FIRST_SPREAD)),
                         MonitorEvent::monitorId,
                         UuidTypeInfo.INSTANCE);
         harness.setProcessingTime(T0);
@@ -53,14 +59,14 @@ class MonitorSchedulerTest {
     @Test
     void jitterIsStablePerMonitorAndSpreadsMonitorsAcrossTheInterval() {
         UUID id = UUID.randomUUID();
-        long first = MonitorScheduler.jitterMillis(id, INTERVAL);
-        assertThat(MonitorScheduler.jitterMillis(UUID.fromString(id.toString()), INTERVAL))
+        long first = MonitorScheduler.jitterMillis(id, INTERVAL * 1000L);
+        assertThat(MonitorScheduler.jitterMillis(UUID.fromString(id.toString()), INTERVAL * 1000L))
                 .isEqualTo(first);
         assertThat(first).isBetween(0L, INTERVAL * 1000L - 1);
 
         int[] buckets = new int[10];
         for (int i = 0; i < 10_000; i++) {
-            long j = MonitorScheduler.jitterMillis(UUID.randomUUID(), INTERVAL);
+            long j = MonitorScheduler.jitterMillis(UUID.randomUUID(), INTERVAL * 1000L);
             assertThat(j).isBetween(0L, INTERVAL * 1000L - 1);
             buckets[(int) (j / (INTERVAL * 100L))]++;
         }
@@ -70,11 +76,12 @@ class MonitorSchedulerTest {
     }
 
     @Test
-    void newMonitorIsFirstDueAtItsJitterAndEmitsOneRequestPerSource() throws Exception {
+    void newMonitorIsFirstDueWithinSecondsAndEmitsOneRequestPerSource() throws Exception {
         UUID id = UUID.randomUUID();
         harness.processElement(
                 upsert(monitor(id, 1, INTERVAL, "https://a.example/", "https://b.example/")), T0);
-        long due = T0 + MonitorScheduler.jitterMillis(id, INTERVAL);
+        long due = T0 + MonitorScheduler.jitterMillis(id, FIRST_SPREAD);
+        assertThat(due - T0).isLessThan(FIRST_SPREAD);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
         harness.setProcessingTime(due - 1);
@@ -99,7 +106,7 @@ class MonitorSchedulerTest {
     void checksRunAtAFixedRateWithoutDrift() throws Exception {
         UUID id = UUID.randomUUID();
         harness.processElement(upsert(monitor(id, 1, INTERVAL, "https://a.example/")), T0);
-        long due = T0 + MonitorScheduler.jitterMillis(id, INTERVAL);
+        long due = T0 + MonitorScheduler.jitterMillis(id, FIRST_SPREAD);
         // each timer fires 2 s late (a busy task); the schedule must not shift by it
         for (int k = 0; k < 5; k++) {
             harness.setProcessingTime(due + k * INTERVAL * 1000L + 2_000);
@@ -129,7 +136,7 @@ class MonitorSchedulerTest {
         long resumedAt = harness.getProcessingTime();
         harness.processElement(upsert(v1.withVersion(3)), resumedAt);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
-        long due = resumedAt + MonitorScheduler.jitterMillis(id, INTERVAL);
+        long due = resumedAt + MonitorScheduler.jitterMillis(id, FIRST_SPREAD);
         harness.setProcessingTime(due);
         assertThat(harness.extractOutputValues())
                 .singleElement()
@@ -140,7 +147,7 @@ class MonitorSchedulerTest {
     void shorterIntervalReplansToTheNewIntervalAndLongerKeepsTheCurrentDueTime() throws Exception {
         UUID id = UUID.randomUUID();
         harness.processElement(upsert(monitor(id, 1, 3600, "https://a.example/")), T0);
-        long originalDue = T0 + MonitorScheduler.jitterMillis(id, 3600);
+        long originalDue = T0 + MonitorScheduler.jitterMillis(id, FIRST_SPREAD);
 
         harness.processElement(upsert(monitor(id, 2, 60, "https://a.example/")), T0);
         long replanned = Math.min(originalDue, T0 + 60_000);
@@ -164,7 +171,7 @@ class MonitorSchedulerTest {
         harness.processElement(upsert(monitor(id, 5, INTERVAL, "https://new.example/")), T0);
         harness.processElement(upsert(monitor(id, 4, 60, "https://old.example/")), T0);
         harness.processElement(upsert(monitor(id, 5, 60, "https://old.example/")), T0);
-        harness.setProcessingTime(T0 + MonitorScheduler.jitterMillis(id, INTERVAL));
+        harness.setProcessingTime(T0 + MonitorScheduler.jitterMillis(id, FIRST_SPREAD));
         assertThat(harness.extractOutputValues())
                 .singleElement()
                 .satisfies(
@@ -206,10 +213,88 @@ class MonitorSchedulerTest {
     }
 
     @Test
-    void overdueMonitorsAreSpreadAcrossOneIntervalInsteadOfFiringAtOnce() throws Exception {
+    void aRejectedNewerVersionStopsTheMonitorInsteadOfRunningTheOldOne() throws Exception {
+        UUID id = UUID.randomUUID();
+        MonitorSpec v1 = monitor(id, 1, INTERVAL, "https://a.example/");
+        harness.processElement(upsert(v1), T0);
+        // v2 (say a pause written by an older API) is below this job's interval floor
+        harness.processElement(upsert(monitor(id, 2, 10, "https://a.example/")), T0 + 1);
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        harness.setProcessingTime(T0 + 10 * INTERVAL * 1000L);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        // v1 replayed stays stale; a valid v3 runs again
+        harness.processElement(upsert(v1), harness.getProcessingTime());
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        harness.processElement(upsert(v1.withVersion(3)), harness.getProcessingTime());
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void afterATenMinuteOutageEveryOverdueMonitorIsCheckedWithinTheCatchUpWindow()
+            throws Exception {
+        List<UUID> hourly = IntStream.range(0, 100).mapToObj(i -> UUID.randomUUID()).toList();
+        List<UUID> weekly = IntStream.range(0, 100).mapToObj(i -> UUID.randomUUID()).toList();
+        for (UUID id : hourly) {
+            harness.processElement(upsert(monitor(id, 1, 3600, "https://h.example/")), T0);
+        }
+        for (UUID id : weekly) {
+            harness.processElement(upsert(monitor(id, 1, 7 * 86400, "https://w.example/")), T0);
+        }
+        // every first check has run; now each is due again at its own phase (+1 interval)
+        harness.setProcessingTime(T0 + FIRST_SPREAD);
+        assertThat(harness.extractOutputValues()).hasSize(200);
+        harness.getOutput().clear();
+
+        // the job is down from one minute before the hourly monitors are due until ten minutes
+        // after: timers fire late on restart; the weekly monitors are not due yet
+        long restart = T0 + 3_600_000 + 10 * 60_000;
+        harness.setProcessingTime(restart);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.setProcessingTime(restart + CATCH_UP);
+        List<CheckRequest> caughtUp = harness.extractOutputValues();
+        assertThat(caughtUp).extracting(CheckRequest::monitorId).hasSameElementsAs(hourly);
+        assertThat(caughtUp)
+                .allSatisfy(
+                        r ->
+                                assertThat(r.scheduledAt().toEpochMilli())
+                                        .isBetween(restart, restart + CATCH_UP));
+        harness.getOutput().clear();
+
+        // back on the old grid: the next hourly checks are due at their own phase again
+        harness.setProcessingTime(T0 + 2 * 3_600_000 + FIRST_SPREAD);
+        assertThat(harness.extractOutputValues())
+                .extracting(CheckRequest::monitorId)
+                .hasSameElementsAs(hourly);
+        harness.getOutput().clear();
+
+        // a 10-minute outage over a weekly monitor's due time: the same bound, not 7 days
+        long weeklyRestart = T0 + 7 * 86_400_000L + 10 * 60_000;
+        harness.setProcessingTime(weeklyRestart);
+        harness.getOutput().clear();
+        harness.setProcessingTime(weeklyRestart + CATCH_UP);
+        assertThat(harness.extractOutputValues())
+                .extracting(CheckRequest::monitorId)
+                .filteredOn(weekly::contains)
+                .hasSameElementsAs(weekly);
+    }
+
+    @Test
+    void aDeferredCheckRunsWhenItsTurnComesEvenIfTheJobIsStillLate() throws Exception {
+        UUID id = UUID.randomUUID();
+        harness.processElement(upsert(monitor(id, 1, 3600, "https://a.example/")), T0);
+        long due = T0 + MonitorScheduler.jitterMillis(id, FIRST_SPREAD);
+        harness.setProcessingTime(due + 600_000); // overdue: deferred into the window
+        assertThat(harness.extractOutputValues()).isEmpty();
+        harness.setProcessingTime(due + 600_000 + CATCH_UP + 120_000); // fires 2 min late
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+
+    @Test
+    void overdueMonitorsAreSpreadAcrossTheCatchUpWindowInsteadOfFiringAtOnce() throws Exception {
         List<UUID> ids = IntStream.range(0, 200).mapToObj(i -> UUID.randomUUID()).toList();
         for (UUID id : ids) {
-            harness.processElement(upsert(monitor(id, 1, INTERVAL, "https://a.example/")), T0);
+            harness.processElement(upsert(monitor(id, 1, 3600, "https://a.example/")), T0);
         }
         // the job was down for an hour: every timer fires far past its due time
         long restart = T0 + 3_600_000;
@@ -217,11 +302,11 @@ class MonitorSchedulerTest {
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(ids.size());
 
-        // over the next interval each monitor checks exactly once, spread out
+        // over the catch-up window each monitor checks exactly once, spread out
         Set<UUID> checked = new HashSet<>();
         List<Integer> perTenth = new ArrayList<>();
         for (int tenth = 1; tenth <= 10; tenth++) {
-            harness.setProcessingTime(restart + tenth * INTERVAL * 100L);
+            harness.setProcessingTime(restart + tenth * CATCH_UP / 10);
             List<CheckRequest> out = harness.extractOutputValues();
             int before = checked.size();
             out.forEach(r -> checked.add(r.monitorId()));
