@@ -119,7 +119,15 @@ class ReleaseSavepointCompatIT {
             String after;
             try {
                 await().atMost(Duration.ofSeconds(120))
-                        .until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
+                        .until(
+                                () ->
+                                        job.getJobStatus().get() == JobStatus.RUNNING
+                                                || job.getJobStatus().get().isTerminalState());
+                if (job.getJobStatus().get() != JobStatus.RUNNING) {
+                    // a restore that fails (serializer, uid, max parallelism) ends the job: show
+                    // why
+                    job.getJobExecutionResult().get();
+                }
                 await().atMost(Duration.ofSeconds(120))
                         .until(() -> Recorded.latestCheckpoint(checkpoints).isPresent());
                 for (ReleaseManifest.Monitor m : monitors.values()) {

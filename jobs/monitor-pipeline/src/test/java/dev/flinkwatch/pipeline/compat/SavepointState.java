@@ -22,6 +22,7 @@ import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
+import org.apache.flink.state.api.runtime.SavepointLoader;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -75,6 +76,26 @@ public final class SavepointState {
                     new Decision(row.monitorId, row.url, row.decision, row.lastConditionAlertAt));
         }
         return out;
+    }
+
+    /**
+     * The max parallelism (number of key groups) the savepoint's keyed state was written with; a
+     * job restored from it must run with the same.
+     */
+    public static int maxParallelism(String path) throws java.io.IOException {
+        return SavepointLoader.loadSavepointMetadata(path).getOperatorStates().stream()
+                .filter(
+                        o ->
+                                o.getStates().stream()
+                                        .anyMatch(s -> s.getManagedKeyedState().hasState()))
+                .mapToInt(org.apache.flink.runtime.checkpoint.OperatorState::getMaxParallelism)
+                .distinct()
+                .reduce(
+                        (a, b) -> {
+                            throw new IllegalStateException(
+                                    "keyed operators differ: " + a + ", " + b);
+                        })
+                .orElseThrow();
     }
 
     private static List<Row> collect(
