@@ -4,6 +4,7 @@ import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.flink.UuidTypeInfo;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.pipeline.alert.DecisionState;
+import dev.flinkwatch.pipeline.alert.Evaluation;
 import dev.flinkwatch.pipeline.change.SourceState;
 import java.util.HashMap;
 import java.util.List;
@@ -38,14 +39,20 @@ import org.apache.flink.util.Collector;
  */
 public final class SavepointState {
     /** The scheduler's state of a monitor, with the processing-time timers it registered. */
-    public record Schedule(UUID monitorId, MonitorSpec spec, Long nextDue, Set<Long> timers) {}
+    public record Schedule(
+            UUID monitorId, MonitorSpec spec, Long nextDue, Long deferredFrom, Set<Long> timers) {}
 
     /** The change detector's state of one source. */
     public record Source(UUID monitorId, String url, MonitorSpec spec, SourceState state) {}
 
     /** The alert decider's state of one source. */
     public record Decision(
-            UUID monitorId, String url, DecisionState state, Long lastConditionAlertAt) {}
+            UUID monitorId,
+            String url,
+            DecisionState state,
+            Long lastConditionAlertAt,
+            Long releaseAt,
+            int deferred) {}
 
     public final Map<UUID, Schedule> schedules = new HashMap<>();
     public final Map<String, Source> sources = new HashMap<>();
@@ -65,7 +72,8 @@ public final class SavepointState {
         for (Row row : collect(savepoint, "monitor-scheduler", new ScheduleReader())) {
             out.schedules.put(
                     row.monitorId,
-                    new Schedule(row.monitorId, row.spec, row.nextDue, row.timers()));
+                    new Schedule(
+                            row.monitorId, row.spec, row.nextDue, row.deferredFrom, row.timers()));
         }
         for (Row row : collect(savepoint, "change-detector", new SourceReader())) {
             out.sources.put(row.url, new Source(row.monitorId, row.url, row.spec, row.source));
@@ -73,7 +81,13 @@ public final class SavepointState {
         for (Row row : collect(savepoint, "alert-decider", new DecisionReader())) {
             out.decisions.put(
                     row.url,
-                    new Decision(row.monitorId, row.url, row.decision, row.lastConditionAlertAt));
+                    new Decision(
+                            row.monitorId,
+                            row.url,
+                            row.decision,
+                            row.lastConditionAlertAt,
+                            row.releaseAt,
+                            row.deferred));
         }
         return out;
     }
@@ -127,6 +141,9 @@ public final class SavepointState {
         public SourceState source;
         public DecisionState decision;
         public Long lastConditionAlertAt;
+        public Long deferredFrom;
+        public Long releaseAt;
+        public int deferred;
 
         public Row() {}
 
@@ -144,6 +161,7 @@ public final class SavepointState {
     private static final class ScheduleReader extends KeyedStateReaderFunction<UUID, Row> {
         private transient ValueState<MonitorSpec> spec;
         private transient ValueState<Long> nextDue;
+        private transient ValueState<Long> deferredFrom;
 
         @Override
         public void open(OpenContext openContext) {
@@ -155,6 +173,9 @@ public final class SavepointState {
             nextDue =
                     getRuntimeContext()
                             .getState(new ValueStateDescriptor<>("next-due", Types.LONG));
+            deferredFrom =
+                    getRuntimeContext()
+                            .getState(new ValueStateDescriptor<>("deferred-from", Types.LONG));
         }
 
         @Override
@@ -163,6 +184,7 @@ public final class SavepointState {
             row.monitorId = key;
             row.spec = spec.value();
             row.nextDue = nextDue.value();
+            row.deferredFrom = deferredFrom.value();
             row.timerArray =
                     ctx.registeredProcessingTimeTimers().stream()
                             .mapToLong(Long::longValue)
@@ -208,6 +230,8 @@ public final class SavepointState {
     private static final class DecisionReader extends KeyedStateReaderFunction<UUID, Row> {
         private transient MapState<String, DecisionState> decisions;
         private transient ValueState<Long> lastConditionAlertAt;
+        private transient ValueState<Long> releaseAt;
+        private transient MapState<String, Evaluation> deferred;
 
         @Override
         public void open(OpenContext openContext) {
@@ -222,17 +246,30 @@ public final class SavepointState {
                     getRuntimeContext()
                             .getState(
                                     new ValueStateDescriptor<>("last-condition-alert", Types.LONG));
+            releaseAt =
+                    getRuntimeContext()
+                            .getState(new ValueStateDescriptor<>("release-at", Types.LONG));
+            deferred =
+                    getRuntimeContext()
+                            .getMapState(
+                                    new MapStateDescriptor<>(
+                                            "deferred",
+                                            Types.STRING,
+                                            FlinkTypes.info(Evaluation.class)));
         }
 
         @Override
         public void readKey(UUID key, Context ctx, Collector<Row> out) throws Exception {
             Long last = lastConditionAlertAt.value();
+            Long release = releaseAt.value();
             for (Map.Entry<String, DecisionState> e : decisions.entries()) {
                 Row row = new Row();
                 row.monitorId = key;
                 row.url = e.getKey();
                 row.decision = e.getValue();
                 row.lastConditionAlertAt = last;
+                row.releaseAt = release;
+                row.deferred = deferred.contains(e.getKey()) ? 1 : 0;
                 out.collect(row);
             }
         }
