@@ -50,6 +50,7 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
     private transient MapState<String, Evaluation> deferred;
     private transient ValueState<Long> lastConditionAlertAt;
     private transient ValueState<Long> releaseAt;
+    private transient ValueState<Long> generation;
     private transient Counter alertsRaised;
     private transient Counter alertsDeferred;
     private transient Counter staleEvaluations;
@@ -77,6 +78,7 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
         lastConditionAlertAt =
                 ctx.getState(new ValueStateDescriptor<>("last-condition-alert", Types.LONG));
         releaseAt = ctx.getState(new ValueStateDescriptor<>("release-at", Types.LONG));
+        generation = ctx.getState(new ValueStateDescriptor<>("generation", Types.LONG));
         alertsRaised = ctx.getMetricGroup().counter("alertsRaised");
         alertsDeferred = ctx.getMetricGroup().counter("alertsDeferred");
         staleEvaluations = ctx.getMetricGroup().counter("staleEvaluations");
@@ -94,6 +96,7 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
     private void forget(Evaluation e, Context ctx) throws Exception {
         if (e.sourceUrl() != null) {
             sources.remove(e.sourceUrl());
+            generation.update(currentGeneration() + 1);
             deferred.remove(e.sourceUrl());
             if (deferred.isEmpty()) {
                 cancelRelease(ctx);
@@ -104,6 +107,7 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
         sources.clear();
         deferred.clear();
         lastConditionAlertAt.clear();
+        generation.clear(); // the monitor is gone; its id never comes back
     }
 
     private void onVerdict(Evaluation e, Context ctx, Collector<Alert> out) throws Exception {
@@ -122,7 +126,7 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
     private void onCheck(Evaluation e, Context ctx, Collector<Alert> out) throws Exception {
         DecisionState state = sources.get(e.sourceUrl());
         if (state == null) {
-            state = DecisionState.INITIAL;
+            state = DecisionState.initial(currentGeneration());
         } else if (e.contentVersion() < state.seenVersion()) {
             staleEvaluations.inc();
             return;
@@ -135,7 +139,7 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
                         out,
                         e,
                         AlertKind.MONITOR_FAILING,
-                        "failure-" + state.failureEpisodes(),
+                        failureEpisode(state),
                         e.consecutiveFailures() + " consecutive checks failed: " + e.reason(),
                         null,
                         null);
@@ -148,7 +152,7 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
                     out,
                     e,
                     AlertKind.MONITOR_RECOVERED,
-                    "failure-" + state.failureEpisodes(),
+                    failureEpisode(state),
                     "checks succeed again",
                     null,
                     null);
@@ -225,11 +229,30 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
                 out,
                 e,
                 AlertKind.CONDITION_MET,
-                "episode-" + next.episodes(),
+                conditionEpisode(next.generation(), next.episodes()),
                 reason,
                 e.excerpt(),
                 e.diff());
         return next;
+    }
+
+    private long currentGeneration() throws Exception {
+        Long g = generation.value();
+        return g == null ? 0 : g;
+    }
+
+    /** The episode part of a CONDITION_MET alert id (see {@link Alert#idFor}). */
+    public static String conditionEpisode(long generation, long episode) {
+        return "episode-" + generation + "." + episode;
+    }
+
+    /** The episode part of a MONITOR_FAILING / MONITOR_RECOVERED alert id. */
+    public static String failureEpisode(long generation, long episode) {
+        return "failure-" + generation + "." + episode;
+    }
+
+    private static String failureEpisode(DecisionState state) {
+        return failureEpisode(state.generation(), state.failureEpisodes());
     }
 
     private void cancelRelease(Context ctx) throws Exception {

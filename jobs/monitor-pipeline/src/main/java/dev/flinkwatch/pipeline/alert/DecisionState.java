@@ -11,6 +11,9 @@ package dev.flinkwatch.pipeline.alert;
  * @param failureEpisodes failing streaks alerted for this source so far
  * @param seenVersion the newest content version any check reported
  * @param decidedVersion the content version the condition was last decided for
+ * @param generation the monitor's generation when this state was created: a source removed (or
+ *     whose condition changed) and decided again starts its episodes at 1 in a new generation, so
+ *     its alert ids never repeat an earlier one
  */
 public record DecisionState(
         Boolean conditionMet,
@@ -18,8 +21,12 @@ public record DecisionState(
         long episodes,
         long failureEpisodes,
         long seenVersion,
-        long decidedVersion) {
-    static final DecisionState INITIAL = new DecisionState(null, false, 0, 0, 0, 0);
+        long decidedVersion,
+        long generation) {
+
+    static DecisionState initial(long generation) {
+        return new DecisionState(null, false, 0, 0, 0, 0, generation);
+    }
 
     DecisionState seen(long version) {
         return new DecisionState(
@@ -28,25 +35,45 @@ public record DecisionState(
                 episodes,
                 failureEpisodes,
                 Math.max(seenVersion, version),
-                decidedVersion);
+                decidedVersion,
+                generation);
     }
 
     DecisionState decided(boolean met, long version) {
-        return new DecisionState(met, failing, episodes, failureEpisodes, seenVersion, version);
+        return new DecisionState(
+                met, failing, episodes, failureEpisodes, seenVersion, version, generation);
     }
 
     DecisionState nextEpisode() {
         return new DecisionState(
-                conditionMet, failing, episodes + 1, failureEpisodes, seenVersion, decidedVersion);
+                conditionMet,
+                failing,
+                episodes + 1,
+                failureEpisodes,
+                seenVersion,
+                decidedVersion,
+                generation);
     }
 
     DecisionState failingSince() {
         return new DecisionState(
-                conditionMet, true, episodes, failureEpisodes + 1, seenVersion, decidedVersion);
+                conditionMet,
+                true,
+                episodes,
+                failureEpisodes + 1,
+                seenVersion,
+                decidedVersion,
+                generation);
     }
 
     DecisionState recovered() {
         return new DecisionState(
-                conditionMet, false, episodes, failureEpisodes, seenVersion, decidedVersion);
+                conditionMet,
+                false,
+                episodes,
+                failureEpisodes,
+                seenVersion,
+                decidedVersion,
+                generation);
     }
 }

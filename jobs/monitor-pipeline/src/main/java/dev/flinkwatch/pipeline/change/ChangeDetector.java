@@ -17,11 +17,16 @@ import dev.flinkwatch.pipeline.alert.RuleEvaluator;
 import dev.flinkwatch.pipeline.spec.SpecGate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -56,6 +61,8 @@ public class ChangeDetector
             new OutputTag<>("status", FlinkTypes.info(StatusUpdate.class));
 
     private static final int EXCERPT_CHARS = 500;
+    private static final int MAX_EARLY = 8;
+    private static final long EARLY_TTL_MILLIS = 10 * 60_000;
 
     private final int minIntervalSeconds;
     private final int maxTextChars;
@@ -66,6 +73,8 @@ public class ChangeDetector
     private transient ValueState<MonitorSpec> spec;
     private transient MapState<String, SourceState> sources;
     private transient ValueState<Long> statusWrittenAt;
+    private transient ListState<FetchResult> early;
+    private transient ValueState<Long> earlyExpiry;
     private transient BoundedRegex regex;
     private transient SpecGate gate;
     private transient Counter orphanResults;
@@ -110,6 +119,14 @@ public class ChangeDetector
         statusWrittenAt =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("status-written-at", Types.LONG));
+        early =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "early-results", FlinkTypes.info(FetchResult.class)));
+        earlyExpiry =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("early-expiry", Types.LONG));
         regex = new BoundedRegex(regexBudget);
         gate = new SpecGate(minIntervalSeconds);
         orphanResults = getRuntimeContext().getMetricGroup().counter("orphanResults");
@@ -124,6 +141,7 @@ public class ChangeDetector
             spec.clear();
             sources.clear();
             statusWrittenAt.clear();
+            clearEarly(ctx);
             ctx.output(EVALUATIONS, Evaluation.forget(event.monitorId(), event.tenantId(), null));
             return;
         }
@@ -135,6 +153,7 @@ public class ChangeDetector
         if (decision.kind() == SpecGate.Kind.REJECTED) {
             if (decision.spec() != null) {
                 spec.update(decision.spec()); // held paused: the scheduler stopped it too
+                drainEarly(decision.spec(), ctx, out);
             }
             Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
             ctx.output(
@@ -151,6 +170,7 @@ public class ChangeDetector
         }
         spec.update(incoming);
         if (current == null) {
+            drainEarly(incoming, ctx, out);
             return;
         }
         // A source whose selector or ignore patterns changed gets a new baseline: comparing
@@ -177,21 +197,104 @@ public class ChangeDetector
                         Evaluation.forget(incoming.id(), incoming.tenantId(), old.url()));
             }
         }
+        drainEarly(incoming, ctx, out);
     }
 
     @Override
     public void processElement2(FetchResult fetch, Context ctx, Collector<CheckResult> out)
             throws Exception {
-        CheckRequest request = fetch.request();
         MonitorSpec current = spec.value();
-        if (current == null
-                || current.sources().stream().noneMatch(s -> s.url().equals(request.url()))) {
+        if (current == null || fetch.request().specVersion() > current.version()) {
+            park(fetch, ctx);
+            return;
+        }
+        apply(fetch, current, ctx, out);
+    }
+
+    /**
+     * A result of a spec version whose event has not arrived on the other input yet (the scheduler
+     * saw it first: a new monitor, an edit) waits for it, briefly: processing it under the older
+     * spec, or dropping it, would leave the source without the baseline its validators promise.
+     */
+    private void park(FetchResult fetch, Context ctx) throws Exception {
+        List<FetchResult> waiting = new ArrayList<>();
+        early.get().forEach(waiting::add);
+        if (waiting.size() >= MAX_EARLY) {
+            orphanResults.inc();
+            return;
+        }
+        early.add(fetch);
+        if (earlyExpiry.value() == null) {
+            long at = ctx.timerService().currentProcessingTime() + EARLY_TTL_MILLIS;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            earlyExpiry.update(at);
+        }
+    }
+
+    /** Processes the parked results the spec now covers (in due order); the rest keep waiting. */
+    private void drainEarly(MonitorSpec current, Context ctx, Collector<CheckResult> out)
+            throws Exception {
+        List<FetchResult> waiting = new ArrayList<>();
+        early.get().forEach(waiting::add);
+        if (waiting.isEmpty()) {
+            return;
+        }
+        waiting.sort(Comparator.comparing(r -> r.request().scheduledAt()));
+        List<FetchResult> still = new ArrayList<>();
+        for (FetchResult r : waiting) {
+            if (r.request().specVersion() <= current.version()) {
+                apply(r, current, ctx, out);
+            } else {
+                still.add(r);
+            }
+        }
+        if (still.isEmpty()) {
+            clearEarly(ctx);
+        } else {
+            early.update(still);
+        }
+    }
+
+    private void clearEarly(Context ctx) throws Exception {
+        Long at = earlyExpiry.value();
+        if (at != null) {
+            ctx.timerService().deleteProcessingTimeTimer(at);
+        }
+        early.clear();
+        earlyExpiry.clear();
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CheckResult> out)
+            throws Exception {
+        Long at = earlyExpiry.value();
+        if (at != null && at == timestamp) {
+            // the spec never came: the monitor was deleted while these fetches ran
+            early.get().forEach(r -> orphanResults.inc());
+            early.clear();
+            earlyExpiry.clear();
+        }
+    }
+
+    private void apply(
+            FetchResult fetch, MonitorSpec current, Context ctx, Collector<CheckResult> out)
+            throws Exception {
+        CheckRequest request = fetch.request();
+        if (current.sources().stream().noneMatch(s -> s.url().equals(request.url()))) {
             orphanResults.inc(); // the monitor or source was deleted while the fetch was running
             return;
         }
         SourceState prev = sources.get(request.url());
         if (prev != null && prev.isNewerThan(request.scheduledAt())) {
             staleResults.inc(); // an older fetch overtaken by a newer one: it must not count
+            return;
+        }
+        if (fetch.status() == FetchStatus.NOT_MODIFIED
+                && (prev == null || prev.contentHash() == null)
+                && request.specVersion() < current.version()) {
+            // a 304 to validators of an older spec, whose baseline the edit dropped: the next
+            // request (of this spec, unconditional) takes the new baseline
+            staleResults.inc();
             return;
         }
         Check check = classify(fetch, prev, current);

@@ -127,10 +127,14 @@ class AlertDeciderTest {
                 .containsExactly(
                         tuple(
                                 AlertKind.CONDITION_MET,
-                                episode(AlertKind.CONDITION_MET, "episode-1")),
+                                episode(
+                                        AlertKind.CONDITION_MET,
+                                        AlertDecider.conditionEpisode(0, 1))),
                         tuple(
                                 AlertKind.CONDITION_MET,
-                                episode(AlertKind.CONDITION_MET, "episode-2")));
+                                episode(
+                                        AlertKind.CONDITION_MET,
+                                        AlertDecider.conditionEpisode(0, 2))));
         assertThat(alerts().get(0).reason()).isEqualTo("reason h1");
         assertThat(alerts().get(0).tenantId()).isEqualTo(TestSpecs.TENANT);
     }
@@ -206,10 +210,14 @@ class AlertDeciderTest {
                 .containsExactly(
                         tuple(
                                 AlertKind.MONITOR_FAILING,
-                                episode(AlertKind.MONITOR_FAILING, "failure-1")),
+                                episode(
+                                        AlertKind.MONITOR_FAILING,
+                                        AlertDecider.failureEpisode(0, 1))),
                         tuple(
                                 AlertKind.MONITOR_RECOVERED,
-                                episode(AlertKind.MONITOR_RECOVERED, "failure-1")));
+                                episode(
+                                        AlertKind.MONITOR_RECOVERED,
+                                        AlertDecider.failureEpisode(0, 1))));
         assertThat(alerts().get(0).reason()).isEqualTo("3 consecutive checks failed: boom");
 
         // a second streak is a second episode
@@ -219,7 +227,7 @@ class AlertDeciderTest {
         assertThat(alerts())
                 .last()
                 .extracting(Alert::alertId)
-                .isEqualTo(episode(AlertKind.MONITOR_FAILING, "failure-2"));
+                .isEqualTo(episode(AlertKind.MONITOR_FAILING, AlertDecider.failureEpisode(0, 2)));
     }
 
     @Test
@@ -266,10 +274,35 @@ class AlertDeciderTest {
         assertThat(alerts())
                 .extracting(Alert::alertId, Alert::diff)
                 .containsExactly(
-                        tuple(episode(AlertKind.CONDITION_MET, "episode-1"), "+ h1"),
-                        tuple(episode(AlertKind.CONDITION_MET, "episode-2"), "+ h3"));
+                        tuple(
+                                episode(
+                                        AlertKind.CONDITION_MET,
+                                        AlertDecider.conditionEpisode(0, 1)),
+                                "+ h1"),
+                        tuple(
+                                episode(
+                                        AlertKind.CONDITION_MET,
+                                        AlertDecider.conditionEpisode(0, 2)),
+                                "+ h3"));
         assertThat(alerts().get(1).reason()).contains("cool-down");
         assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void aSourceForgottenAndDecidedAgainNeverRepeatsAnAlertId() throws Exception {
+        start(Duration.ZERO);
+        check(CheckOutcome.FIRST, "A", true, false, 0);
+        check(CheckOutcome.CHANGED, "B", true, false, 0);
+        // the source is removed and added back (or its condition changes): state starts over
+        harness.processElement(Evaluation.forget(id, TestSpecs.TENANT, URL), 0);
+        version = 0;
+        check(CheckOutcome.FIRST, "A", true, false, 0);
+        check(CheckOutcome.CHANGED, "B", true, false, 0);
+        assertThat(alerts())
+                .extracting(Alert::alertId)
+                .containsExactly(
+                        episode(AlertKind.CONDITION_MET, AlertDecider.conditionEpisode(0, 1)),
+                        episode(AlertKind.CONDITION_MET, AlertDecider.conditionEpisode(1, 1)));
     }
 
     @Test

@@ -319,7 +319,25 @@ class ChangeDetectorTest {
         int before = harness.extractOutputValues().size();
         harness.processElement2(new StreamRecord<>(ok(page("$2"))));
         assertThat(harness.extractOutputValues()).hasSize(before);
+        // the late result waits briefly for a spec that never comes, then nothing is left
+        harness.setProcessingTime(harness.getProcessingTime() + Duration.ofMinutes(10).toMillis());
         assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void aResultThatArrivesBeforeItsSpecWaitsForIt() throws Exception {
+        // a new monitor: the scheduler's first fetch is faster than the event on this input
+        FetchResult first = ok(page("$1"));
+        harness.processElement2(new StreamRecord<>(first));
+        assertThat(harness.extractOutputValues()).isEmpty();
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        assertThat(harness.extractOutputValues())
+                .extracting(CheckResult::outcome)
+                .containsExactly(CheckOutcome.FIRST);
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        assertThat(check(ok(page("$1"))).outcome()).isEqualTo(CheckOutcome.UNCHANGED);
     }
 
     @Test
