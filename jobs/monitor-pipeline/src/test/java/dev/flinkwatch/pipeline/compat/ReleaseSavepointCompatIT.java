@@ -279,13 +279,19 @@ class ReleaseSavepointCompatIT {
                 DecisionState d = decision.state();
                 // fields and states 0.1 did not have migrate to their defaults: content version 0
                 // is the release's baseline (a new content gets 1), no check ordering known yet,
-                // no alert episodes counted, nothing deferred by a cool-down
+                // no alert episodes counted (generation 0), nothing deferred by a cool-down, no
+                // result
+                // waiting for its spec
                 assertThat(s.contentVersion()).as(path).isZero();
                 assertThat(s.lastScheduledAt()).as(path).isNull();
                 assertThat(d.episodes()).as(path).isZero();
                 assertThat(d.failureEpisodes()).as(path).isZero();
                 assertThat(d.seenVersion()).as(path).isZero();
                 assertThat(d.decidedVersion()).as(path).isZero();
+                assertThat(d.generation()).as(path).isZero();
+                assertThat(decision.generation()).as(path).isNull();
+                assertThat(source.earlyResults()).as(path).isZero();
+                assertThat(source.earlyExpiry()).as(path).isNull();
                 assertThat(decision.releaseAt()).as(path).isNull();
                 assertThat(decision.deferred()).as(path).isZero();
                 if (page.status() == 200) {

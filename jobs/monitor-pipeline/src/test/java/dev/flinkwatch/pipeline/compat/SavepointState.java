@@ -1,5 +1,6 @@
 package dev.flinkwatch.pipeline.compat;
 
+import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.flink.UuidTypeInfo;
 import dev.flinkwatch.model.MonitorSpec;
@@ -13,6 +14,8 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -43,7 +46,13 @@ public final class SavepointState {
             UUID monitorId, MonitorSpec spec, Long nextDue, Long deferredFrom, Set<Long> timers) {}
 
     /** The change detector's state of one source. */
-    public record Source(UUID monitorId, String url, MonitorSpec spec, SourceState state) {}
+    public record Source(
+            UUID monitorId,
+            String url,
+            MonitorSpec spec,
+            SourceState state,
+            int earlyResults,
+            Long earlyExpiry) {}
 
     /** The alert decider's state of one source. */
     public record Decision(
@@ -52,7 +61,8 @@ public final class SavepointState {
             DecisionState state,
             Long lastConditionAlertAt,
             Long releaseAt,
-            int deferred) {}
+            int deferred,
+            Long generation) {}
 
     public final Map<UUID, Schedule> schedules = new HashMap<>();
     public final Map<String, Source> sources = new HashMap<>();
@@ -76,7 +86,15 @@ public final class SavepointState {
                             row.monitorId, row.spec, row.nextDue, row.deferredFrom, row.timers()));
         }
         for (Row row : collect(savepoint, "change-detector", new SourceReader())) {
-            out.sources.put(row.url, new Source(row.monitorId, row.url, row.spec, row.source));
+            out.sources.put(
+                    row.url,
+                    new Source(
+                            row.monitorId,
+                            row.url,
+                            row.spec,
+                            row.source,
+                            row.earlyResults,
+                            row.earlyExpiry));
         }
         for (Row row : collect(savepoint, "alert-decider", new DecisionReader())) {
             out.decisions.put(
@@ -87,7 +105,8 @@ public final class SavepointState {
                             row.decision,
                             row.lastConditionAlertAt,
                             row.releaseAt,
-                            row.deferred));
+                            row.deferred,
+                            row.generation));
         }
         return out;
     }
@@ -144,6 +163,9 @@ public final class SavepointState {
         public Long deferredFrom;
         public Long releaseAt;
         public int deferred;
+        public Long generation;
+        public int earlyResults;
+        public Long earlyExpiry;
 
         public Row() {}
 
@@ -196,6 +218,8 @@ public final class SavepointState {
     private static final class SourceReader extends KeyedStateReaderFunction<UUID, Row> {
         private transient ValueState<MonitorSpec> spec;
         private transient MapState<String, SourceState> sources;
+        private transient ListState<FetchResult> early;
+        private transient ValueState<Long> earlyExpiry;
 
         @Override
         public void open(OpenContext openContext) {
@@ -211,17 +235,32 @@ public final class SavepointState {
                                             "sources",
                                             Types.STRING,
                                             FlinkTypes.info(SourceState.class)));
+            early =
+                    getRuntimeContext()
+                            .getListState(
+                                    new ListStateDescriptor<>(
+                                            "early-results", FlinkTypes.info(FetchResult.class)));
+            earlyExpiry =
+                    getRuntimeContext()
+                            .getState(new ValueStateDescriptor<>("early-expiry", Types.LONG));
         }
 
         @Override
         public void readKey(UUID key, Context ctx, Collector<Row> out) throws Exception {
             MonitorSpec current = spec.value();
+            int earlyResults = 0;
+            for (FetchResult ignored : early.get()) {
+                earlyResults++;
+            }
+            Long expiry = earlyExpiry.value();
             for (Map.Entry<String, SourceState> e : sources.entries()) {
                 Row row = new Row();
                 row.monitorId = key;
                 row.url = e.getKey();
                 row.spec = current;
                 row.source = e.getValue();
+                row.earlyResults = earlyResults;
+                row.earlyExpiry = expiry;
                 out.collect(row);
             }
         }
@@ -232,6 +271,7 @@ public final class SavepointState {
         private transient ValueState<Long> lastConditionAlertAt;
         private transient ValueState<Long> releaseAt;
         private transient MapState<String, Evaluation> deferred;
+        private transient ValueState<Long> generation;
 
         @Override
         public void open(OpenContext openContext) {
@@ -256,12 +296,16 @@ public final class SavepointState {
                                             "deferred",
                                             Types.STRING,
                                             FlinkTypes.info(Evaluation.class)));
+            generation =
+                    getRuntimeContext()
+                            .getState(new ValueStateDescriptor<>("generation", Types.LONG));
         }
 
         @Override
         public void readKey(UUID key, Context ctx, Collector<Row> out) throws Exception {
             Long last = lastConditionAlertAt.value();
             Long release = releaseAt.value();
+            Long monitorGeneration = generation.value();
             for (Map.Entry<String, DecisionState> e : decisions.entries()) {
                 Row row = new Row();
                 row.monitorId = key;
@@ -269,6 +313,7 @@ public final class SavepointState {
                 row.decision = e.getValue();
                 row.lastConditionAlertAt = last;
                 row.releaseAt = release;
+                row.generation = monitorGeneration;
                 row.deferred = deferred.contains(e.getKey()) ? 1 : 0;
                 out.collect(row);
             }
