@@ -67,6 +67,14 @@ public final class SsrfGuard {
                                 : Duration.ZERO);
     }
 
+    /**
+     * Whether a failure of {@link #check} is a refusal by the address policy (final), rather than a
+     * DNS failure that may pass on a later try. For callers outside this package (deliveries).
+     */
+    public static boolean isRefusal(Throwable error) {
+        return FetchFailure.from(error).status() == FetchStatus.BLOCKED_ADDRESS;
+    }
+
     private CompletableFuture<InetAddress> checkHost(String host) {
         Optional<String> hostReason = policy.blockedHostReason(host);
         if (hostReason.isPresent()) {

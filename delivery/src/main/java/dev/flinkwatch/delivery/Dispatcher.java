@@ -1,0 +1,228 @@
+package dev.flinkwatch.delivery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due deliveries and runs their attempts, at most {@code maxInFlight} at once and at most
+ * {@code maxInFlightPerReceiver} per receiver host: a saturated receiver's rows are skipped in the
+ * claim itself, so a hanging receiver holds its few slots and everyone else keeps flowing. Outcomes
+ * are written on a small JDBC pool, never on the HTTP client's I/O threads.
+ */
+final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final DeliveryStore store;
+    private final WebhookSecrets secrets;
+    private final WebhookSender sender;
+    private final DeliveryConfig config;
+    private final DeliveryMetrics metrics;
+    private final Duration lease;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, AtomicInteger> perReceiver = new ConcurrentHashMap<>();
+    private final ExecutorService writers = Executors.newFixedThreadPool(2, daemon("delivery-db"));
+    private final Thread loop;
+    private final Object wake = new Object();
+    private volatile boolean running = true;
+
+    Dispatcher(
+            DeliveryStore store,
+            WebhookSecrets secrets,
+            WebhookSender sender,
+            DeliveryConfig config,
+            DeliveryMetrics metrics) {
+        this.store = store;
+        this.secrets = secrets;
+        this.sender = sender;
+        this.config = config;
+        this.metrics = metrics;
+        // Longer than any attempt can take, so a live attempt's row is never claimed twice.
+        this.lease = config.requestTimeout().multipliedBy(2).plusSeconds(10);
+        this.loop = daemon("delivery-dispatcher").newThread(this::run);
+    }
+
+    void start() {
+        loop.start();
+    }
+
+    /** Look for due work now (new rows were queued). */
+    void wakeUp() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                int claimed = round();
+                if (claimed == 0) {
+                    synchronized (wake) {
+                        wake.wait(config.pollInterval().toMillis());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.warn("event=delivery_round_failed error={}", e.toString());
+                sleepQuietly(config.pollInterval().toMillis());
+            }
+        }
+    }
+
+    private int round() throws Exception {
+        int free = config.maxInFlight() - inFlight.get();
+        if (free <= 0) {
+            return 0;
+        }
+        Set<String> saturated = new HashSet<>();
+        perReceiver.forEach(
+                (receiver, n) -> {
+                    if (n.get() >= config.maxInFlightPerReceiver()) {
+                        saturated.add(receiver);
+                    }
+                });
+        List<DeliveryStore.Claimed> rows = store.claim(Math.min(free, 100), saturated, lease);
+        for (DeliveryStore.Claimed row : rows) {
+            AtomicInteger forReceiver =
+                    perReceiver.computeIfAbsent(row.receiver(), r -> new AtomicInteger());
+            if (forReceiver.get() >= config.maxInFlightPerReceiver()) {
+                // Claimed together with siblings of the same receiver: try it in the next round.
+                store.release(row.id());
+                continue;
+            }
+            forReceiver.incrementAndGet();
+            inFlight.incrementAndGet();
+            attempt(row)
+                    .whenCompleteAsync(
+                            (result, error) -> {
+                                try {
+                                    record(row, result);
+                                } finally {
+                                    forReceiver.decrementAndGet();
+                                    inFlight.decrementAndGet();
+                                    wakeUp();
+                                }
+                            },
+                            writers);
+        }
+        return rows.size();
+    }
+
+    private java.util.concurrent.CompletableFuture<AttemptResult> attempt(
+            DeliveryStore.Claimed row) {
+        try {
+            List<String> signing = secrets.signingSecrets(row.tenantId());
+            return sender.send(row.targetUrl(), row.alertKey(), signing, row.payload());
+        } catch (Exception e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    AttemptResult.failed(DeliveryError.CONNECTION_ERROR, e.toString()));
+        }
+    }
+
+    private void record(DeliveryStore.Claimed row, AttemptResult result) {
+        try {
+            if (result.delivered()) {
+                store.delivered(row.id(), result.httpStatus());
+                metrics.delivered();
+                LOG.info(
+                        "event=delivered monitorId={} alertId={} attempts={} http={}",
+                        row.monitorId(),
+                        row.alertKey(),
+                        row.attempts(),
+                        result.httpStatus());
+                return;
+            }
+            Optional<Instant> next =
+                    result.error().retryable()
+                            ? config.retry()
+                                    .next(
+                                            row.attempts(),
+                                            Instant.now(),
+                                            row.deliverBy(),
+                                            result.retryAfter(),
+                                            ThreadLocalRandom.current()::nextDouble)
+                            : Optional.empty();
+            if (next.isPresent()) {
+                store.retryAt(row.id(), next.get(), result);
+                metrics.retried();
+                LOG.info(
+                        "event=delivery_retry monitorId={} alertId={} attempts={} error={}",
+                        row.monitorId(),
+                        row.alertKey(),
+                        row.attempts(),
+                        result.error());
+            } else {
+                DeliveryError error =
+                        result.error().retryable() ? DeliveryError.WINDOW_EXPIRED : result.error();
+                String message =
+                        error == DeliveryError.WINDOW_EXPIRED
+                                ? "gave up after "
+                                        + row.attempts()
+                                        + " attempts, last: "
+                                        + DeliveryStore.errorText(result.error(), result.message())
+                                : result.message();
+                store.failed(row.id(), result.httpStatus(), error, message);
+                metrics.failed();
+                LOG.warn(
+                        "event=delivery_failed monitorId={} alertId={} attempts={} error={}",
+                        row.monitorId(),
+                        row.alertKey(),
+                        row.attempts(),
+                        error);
+            }
+        } catch (Exception e) {
+            // The lease expires and the row is tried again: at-least-once, never lost.
+            LOG.warn(
+                    "event=delivery_record_failed monitorId={} alertId={} error={}",
+                    row.monitorId(),
+                    row.alertKey(),
+                    e.toString());
+        }
+    }
+
+    /** Stops claiming, lets the attempts in flight end (each is bounded by the request timeout). */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        loop.interrupt();
+        loop.join(10_000);
+        long deadline = System.nanoTime() + lease.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        writers.shutdown();
+        writers.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
