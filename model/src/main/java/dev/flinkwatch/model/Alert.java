@@ -33,10 +33,9 @@ public record Alert(
     /**
      * The deterministic alert id: {@link Hashing#sha256Hex128(String...)} over kind, monitor,
      * source and the episode: the pipeline counts episodes per source in checkpointed state
-     * ("episode-G.N" for CONDITION_MET, "failure-G.N" for a failing streak and its recovery; G
-     * is the monitor's generation, which grows when a source is removed or its condition changes),
-     * so a
-     * replay after a restore raises the same id and every new crossing a new one, even on content
+     * ("episode-G.N" for CONDITION_MET, "failure-G.N" for a failing streak and its recovery; G is
+     * the monitor's generation, which grows when a source is removed or its condition changes), so
+     * a replay after a restore raises the same id and every new crossing a new one, even on content
      * seen before. (Release 0.1 used the content hash; those keys stay valid in PostgreSQL.)
      */
     public static String idFor(
