@@ -57,18 +57,7 @@ class MonitorPipelineIT {
                             f.site.url("/stock"));
             MonitorSpec news =
                     spec(UUID.randomUUID(), 1, 1, Condition.anyChange(), f.site.url("/news"));
-            MonitorSpec price =
-                    new MonitorSpec(
-                            UUID.randomUUID(),
-                            TestSpecs.TENANT,
-                            1,
-                            "price",
-                            List.of(new Source(f.site.url("/price"), "#price")),
-                            1,
-                            Condition.number(ComparisonOp.LT, 50),
-                            List.of(),
-                            null,
-                            MonitorStatus.ACTIVE);
+            MonitorSpec price = priceBelow50(f);
             MonitorSpec deleted =
                     spec(UUID.randomUUID(), 1, 1, Condition.anyChange(), f.site.url("/deleted"));
             MonitorSpec unchanged =
@@ -156,18 +145,7 @@ class MonitorPipelineIT {
             f.site.page("/price", page("<span id=price>$60</span>"));
             MonitorSpec flip =
                     spec(UUID.randomUUID(), 1, 1, Condition.anyChange(), f.site.url("/flip"));
-            MonitorSpec price =
-                    new MonitorSpec(
-                            UUID.randomUUID(),
-                            TestSpecs.TENANT,
-                            1,
-                            "price",
-                            List.of(new Source(f.site.url("/price"), "#price")),
-                            1,
-                            Condition.number(ComparisonOp.LT, 50),
-                            List.of(),
-                            null,
-                            MonitorStatus.ACTIVE);
+            MonitorSpec price = priceBelow50(f);
             f.upsert(flip);
             f.upsert(price);
             JobClient job =
@@ -249,6 +227,21 @@ class MonitorPipelineIT {
                 job.cancel().get();
             }
         }
+    }
+
+    /** A number condition "< 50" on the #price element of /price. */
+    private static MonitorSpec priceBelow50(PipelineFixture f) {
+        return new MonitorSpec(
+                UUID.randomUUID(),
+                TestSpecs.TENANT,
+                1,
+                "price",
+                List.of(new Source(f.site.url("/price"), "#price")),
+                1,
+                Condition.number(ComparisonOp.LT, 50),
+                List.of(),
+                null,
+                MonitorStatus.ACTIVE);
     }
 
     private static MonitorSpec withSources(UUID id, long version, Source... sources) {
