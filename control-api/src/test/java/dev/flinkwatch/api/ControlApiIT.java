@@ -115,6 +115,7 @@ class ControlApiIT {
         PipelineRows.status(harness.db.dataSource(), id, tenant.id(), checkedAt);
         PipelineRows.alert(harness.db.dataSource(), id, tenant.id(), "alert-" + id, checkedAt);
         PipelineRows.checkRun(harness.db.dataSource(), id, tenant.id(), checkedAt);
+        PipelineRows.delivered(harness.db.dataSource(), id, tenant.id(), "alert-" + id, checkedAt);
         JsonNode live = harness.get("/v1/monitors/" + id, tenant).json();
         assertThat(Instant.parse(live.get("lastCheckAt").asText())).isEqualTo(checkedAt);
         assertThat(live.get("lastOutcome").asText()).isEqualTo("ERROR");
@@ -124,7 +125,13 @@ class ControlApiIT {
         JsonNode alerts = harness.get("/v1/monitors/" + id + "/alerts", tenant).json();
         assertThat(alerts.at("/items/0/id").asText()).isEqualTo("alert-" + id);
         assertThat(alerts.at("/items/0/kind").asText()).isEqualTo("CONDITION_MET");
+        assertThat(alerts.at("/items/0/deliveries/0/status").asText()).isEqualTo("delivered");
+        assertThat(alerts.at("/items/0/deliveries/0/attempts").asInt()).isEqualTo(2);
+        assertThat(alerts.at("/items/0/deliveries/0/lastHttpStatus").asInt()).isEqualTo(204);
+        assertThat(Instant.parse(alerts.at("/items/0/deliveries/0/deliveredAt").asText()))
+                .isEqualTo(checkedAt);
         assertThat(harness.get("/v1/alerts", tenant).json().get("items")).hasSize(1);
+        assertThat(harness.get("/v1/alerts", tenant).json().at("/items/0/deliveries")).hasSize(1);
         JsonNode checks = harness.get("/v1/monitors/" + id + "/checks", tenant).json();
         assertThat(checks.at("/items/0/outcome").asText()).isEqualTo("CHANGED");
         assertThat(checks.at("/items/0/httpStatus").asInt()).isEqualTo(200);

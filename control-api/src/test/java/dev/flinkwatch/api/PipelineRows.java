@@ -41,6 +41,23 @@ final class PipelineRows {
                 Timestamp.from(detectedAt));
     }
 
+    /** A delivered row as the delivery component writes it (no foreign key to alerts). */
+    static void delivered(
+            DataSource db, UUID monitor, UUID tenant, String alertKey, Instant deliveredAt)
+            throws SQLException {
+        execute(
+                db,
+                "INSERT INTO deliveries (alert_key, channel, tenant_id, monitor_id, receiver,"
+                        + " target_ciphertext, payload, status, attempts, next_attempt_at,"
+                        + " deliver_by, last_http_status, delivered_at)"
+                        + " VALUES (?, 'notify.webhookUrl', ?, ?, 'hooks.example:443', '\\x00',"
+                        + " '\\x00', 'delivered', 2, now(), now(), 204, ?)",
+                alertKey,
+                tenant,
+                monitor,
+                Timestamp.from(deliveredAt));
+    }
+
     static void checkRun(DataSource db, UUID monitor, UUID tenant, Instant finishedAt)
             throws SQLException {
         execute(

@@ -67,7 +67,7 @@ public final class DeliveryService implements AutoCloseable {
         HikariConfig hikari = new HikariConfig();
         hikari.setDataSource(db);
         hikari.setPoolName("delivery");
-        hikari.setMaximumPoolSize(6);
+        hikari.setMaximumPoolSize(8);
         hikari.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
         hikari.setInitializationFailTimeout(-1);
         return new HikariDataSource(hikari);

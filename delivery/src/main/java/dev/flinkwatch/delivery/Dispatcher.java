@@ -2,11 +2,13 @@ package dev.flinkwatch.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,7 +35,7 @@ final class Dispatcher implements AutoCloseable {
     private final Duration lease;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, AtomicInteger> perReceiver = new ConcurrentHashMap<>();
-    private final ExecutorService writers = Executors.newFixedThreadPool(2, daemon("delivery-db"));
+    private final ExecutorService writers = Executors.newFixedThreadPool(4, daemon("delivery-db"));
     private final Thread loop;
     private final Object wake = new Object();
     private volatile boolean running = true;
@@ -97,6 +99,8 @@ final class Dispatcher implements AutoCloseable {
                     }
                 });
         List<DeliveryStore.Claimed> rows = store.claim(Math.min(free, 100), saturated, lease);
+        // One secrets lookup per tenant and round: a rotation is seen from the next round on.
+        Map<UUID, List<String>> signing = new HashMap<>();
         for (DeliveryStore.Claimed row : rows) {
             AtomicInteger forReceiver =
                     perReceiver.computeIfAbsent(row.receiver(), r -> new AtomicInteger());
@@ -107,7 +111,7 @@ final class Dispatcher implements AutoCloseable {
             }
             forReceiver.incrementAndGet();
             inFlight.incrementAndGet();
-            attempt(row)
+            attempt(row, signing)
                     .whenCompleteAsync(
                             (result, error) -> {
                                 try {
@@ -124,10 +128,14 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private java.util.concurrent.CompletableFuture<AttemptResult> attempt(
-            DeliveryStore.Claimed row) {
+            DeliveryStore.Claimed row, Map<UUID, List<String>> signing) {
         try {
-            List<String> signing = secrets.signingSecrets(row.tenantId());
-            return sender.send(row.targetUrl(), row.alertKey(), signing, row.payload());
+            List<String> tenantSecrets = signing.get(row.tenantId());
+            if (tenantSecrets == null) {
+                tenantSecrets = secrets.signingSecrets(row.tenantId());
+                signing.put(row.tenantId(), tenantSecrets);
+            }
+            return sender.send(row.targetUrl(), row.alertKey(), tenantSecrets, row.payload());
         } catch (Exception e) {
             return java.util.concurrent.CompletableFuture.completedFuture(
                     AttemptResult.failed(DeliveryError.CONNECTION_ERROR, e.toString()));

@@ -2,12 +2,14 @@ package dev.flinkwatch.api.history;
 
 import dev.flinkwatch.model.AlertKind;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
  * An alert as the API returns it.
  *
  * @param id the alert's deterministic id (the pipeline's idempotency key)
+ * @param deliveries its delivery status per channel (empty when it has none)
  */
 public record AlertView(
         String id,
@@ -18,4 +20,19 @@ public record AlertView(
         String reason,
         String excerpt,
         String diff,
-        Instant createdAt) {}
+        Instant createdAt,
+        List<DeliveryStatus> deliveries) {
+
+    /**
+     * One channel's delivery of the alert, from the delivery component's {@code deliveries} table.
+     *
+     * @param status pending (queued or retrying), delivered or failed
+     */
+    public record DeliveryStatus(
+            String channel,
+            String status,
+            int attempts,
+            Integer lastHttpStatus,
+            String lastError,
+            Instant deliveredAt) {}
+}

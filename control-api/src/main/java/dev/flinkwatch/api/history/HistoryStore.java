@@ -1,10 +1,13 @@
 package dev.flinkwatch.api.history;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.flinkwatch.api.db.Jdbc;
 import dev.flinkwatch.api.http.Cursor;
 import dev.flinkwatch.api.http.Page;
 import dev.flinkwatch.model.AlertKind;
 import dev.flinkwatch.model.CheckOutcome;
+import dev.flinkwatch.model.ModelCodec;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,6 +27,17 @@ public final class HistoryStore {
     private static final String ALERTS =
             "SELECT a.alert_key, a.kind, a.monitor_id, a.source_url, a.detected_at, a.reason,"
                     + " a.excerpt, a.diff, a.created_at,"
+                    // Joined at read time: delivery rows have no foreign key to alerts (they may
+                    // be written first). 'sending' is an internal lease and shows as pending.
+                    + " (SELECT coalesce(json_agg(json_build_object('channel', d.channel,"
+                    + " 'status', CASE d.status WHEN 'sending' THEN 'pending' ELSE d.status END,"
+                    + " 'attempts', d.attempts, 'lastHttpStatus', d.last_http_status,"
+                    + " 'lastError', d.last_error, 'deliveredAt',"
+                    + " to_char(d.delivered_at AT TIME ZONE 'UTC',"
+                    + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
+                    + " ORDER BY d.channel), '[]') FROM deliveries d"
+                    + " WHERE d.tenant_id = a.tenant_id AND d.alert_key = a.alert_key)"
+                    + " AS deliveries,"
                     + " a.detected_at AS feed_time, a.id AS feed_id"
                     + " FROM alerts a JOIN monitors m"
                     + " ON m.id = a.monitor_id AND m.tenant_id = a.tenant_id"
@@ -71,7 +85,19 @@ public final class HistoryStore {
                                 rs.getString("reason"),
                                 rs.getString("excerpt"),
                                 rs.getString("diff"),
-                                Jdbc.instant(rs, "created_at")));
+                                Jdbc.instant(rs, "created_at"),
+                                deliveries(rs.getString("deliveries"))));
+    }
+
+    private static final TypeReference<List<AlertView.DeliveryStatus>> DELIVERIES =
+            new TypeReference<>() {};
+
+    private static List<AlertView.DeliveryStatus> deliveries(String json) throws SQLException {
+        try {
+            return ModelCodec.mapper().readValue(json, DELIVERIES);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable delivery status", e);
+        }
     }
 
     /** A monitor's stored check runs. */
