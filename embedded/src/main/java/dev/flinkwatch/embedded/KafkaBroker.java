@@ -1,14 +1,14 @@
 package dev.flinkwatch.embedded;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,10 +21,17 @@ import org.slf4j.LoggerFactory;
  * A real Kafka broker in KRaft mode (combined broker + controller, one node) running in a child JVM
  * from the kafka_2.13 jars on this JVM's classpath. Its log directory persists in {@code dataDir},
  * so a stopped broker restarts with its topics and offsets. The child exits when this JVM dies (it
- * watches its stdin pipe), so no broker outlives a crashed test or stack.
+ * watches its stdin pipe), so no broker outlives a crashed test or stack; its pid is kept in {@code
+ * broker.pid}, so a start finds and stops a broker of the same directory that is somehow still
+ * running.
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+
+    /** Controlled shutdown of a one-node broker takes a second or two; then it is killed. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+    private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(30);
 
     private final Path dataDir;
     private final int port;
@@ -52,8 +59,9 @@ public final class KafkaBroker implements AutoCloseable {
         // A formatted KRaft log remembers its controller endpoint: a restarted broker keeps the
         // ports it was created with.
         int[] previous = previousPorts(home.resolve("server.properties"));
-        int clientPort = port > 0 ? port : previous != null ? previous[0] : freePort();
-        int controllerPort = previous != null ? previous[1] : freePort();
+        int clientPort =
+                port > 0 ? port : previous != null ? previous[0] : ServerProcesses.freePort();
+        int controllerPort = previous != null ? previous[1] : ServerProcesses.freePort();
         KafkaBroker broker = new KafkaBroker(home, clientPort, controllerPort, heap);
         broker.start();
         return broker;
@@ -95,7 +103,24 @@ public final class KafkaBroker implements AutoCloseable {
             return;
         }
         Files.createDirectories(dataDir);
-        Path config = writeConfig();
+        Path pidFile = dataDir.resolve("broker.pid");
+        Path config = dataDir.resolve("server.properties");
+        Optional<ProcessHandle> leftover = ServerProcesses.leftover(pidFile, config.toString());
+        if (leftover.isPresent()) {
+            ServerProcesses.stop(leftover.get(), "TERM", LEFTOVER_GRACE, "kafka " + dataDir);
+        }
+        for (int p : new int[] {port, controllerPort}) {
+            if (ServerProcesses.portInUse(p)) {
+                throw new IOException(
+                        "Kafka broker port "
+                                + p
+                                + " (recorded in "
+                                + config
+                                + ") is already in use by another process: stop that process,"
+                                + " or use a new data directory");
+            }
+        }
+        writeConfig();
         Path logs = dataDir.resolve("logs");
         if (!Files.exists(logs.resolve("meta.properties"))) {
             runToCompletion(
@@ -117,6 +142,7 @@ public final class KafkaBroker implements AutoCloseable {
                         .redirectErrorStream(true)
                         .redirectOutput(dataDir.resolve("broker.out").toFile())
                         .start();
+        Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!answers()) {
             if (!process.isAlive()) {
@@ -135,14 +161,14 @@ public final class KafkaBroker implements AutoCloseable {
         LOG.info("event=kafka_started bootstrap={} dir={}", bootstrapServers(), dataDir);
     }
 
-    /** Stops the broker (SIGTERM, controlled shutdown), killing it if it takes over 30 s. */
+    /** Stops the broker (SIGTERM, controlled shutdown), killing it if it takes over 5 s. */
     public synchronized void stop() {
         if (process == null) {
             return;
         }
         process.destroy();
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
@@ -150,6 +176,11 @@ public final class KafkaBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         process = null;
+        try {
+            Files.deleteIfExists(dataDir.resolve("broker.pid"));
+        } catch (IOException e) {
+            LOG.warn("event=kafka_pid_file_not_removed reason={}", e.toString());
+        }
         LOG.info("event=kafka_stopped bootstrap={}", bootstrapServers());
     }
 
@@ -256,15 +287,6 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while formatting Kafka storage", e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -5,30 +5,36 @@ import dev.flinkwatch.api.ControlApiConfig;
 import dev.flinkwatch.api.ops.ReadinessCheck;
 import dev.flinkwatch.embedded.EmbeddedPostgresServer;
 import dev.flinkwatch.embedded.KafkaBroker;
+import dev.flinkwatch.embedded.ServerProcesses;
 import dev.flinkwatch.fetch.FetchOptions;
 import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.llm.LlmConfig;
+import dev.flinkwatch.pipeline.MonitorPipeline;
 import dev.flinkwatch.pipeline.MonitorPipelineJob;
 import dev.flinkwatch.pipeline.PipelineOptions;
 import dev.flinkwatch.schema.SchemaMigrations;
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.MemorySize;
@@ -36,6 +42,8 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -51,15 +59,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole platform in one JVM: embedded PostgreSQL and a KRaft Kafka broker (child JVM) with
  * their data in the data directory, the control API with its outbox relay, and a Flink MiniCluster
- * (web dashboard on) running the monitor pipeline. The pipeline checkpoints into the data directory
- * and a restart resumes from the latest checkpoint, so monitors keep their baselines and schedules
- * and no alert is raised twice.
+ * (web dashboard on) running the monitor pipeline under a {@link PipelineSupervisor}. The pipeline
+ * checkpoints into the data directory and every start resumes from the latest checkpoint, so
+ * monitors keep their baselines and schedules and no alert is raised twice.
+ *
+ * <p>The data directory belongs to one stack at a time ({@link DataDirLock}); servers left running
+ * by a crashed stack are found by their pid files and stopped before the new ones start. Every part
+ * that is started is a {@link Managed} service, stopped in reverse order by {@link #close()}: a new
+ * part (delivery, browser) starts in {@link #startAll()} and registers itself with {@link
+ * #manage(String, AutoCloseable)}.
  */
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
-
-    /** Fixed, so checkpoints of every run land under one directory and the next run finds them. */
-    static final JobID PIPELINE_JOB_ID = JobID.fromHexString("f1a4c0a7c4e5d1e2b3a4c5d6e7f80912");
 
     private static final String DATABASE = "flinkwatch";
     private static final List<String> PRIVATE_RANGES =
@@ -72,122 +83,264 @@ public final class LocalStack implements AutoCloseable {
                     "100.64.0.0/10",
                     "fc00::/7");
 
+    /** Options the stack sets from the services it runs; a user value for them is ignored. */
+    private static final List<ConfigOption<?>> OWNED =
+            List.of(
+                    PipelineOptions.KAFKA_BOOTSTRAP_SERVERS,
+                    PipelineOptions.JDBC_URL,
+                    PipelineOptions.JDBC_USER,
+                    PipelineOptions.JDBC_PASSWORD,
+                    CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+
+    /** A started part of the stack and how to stop it. */
+    private record Managed(String name, AutoCloseable stopper) {}
+
     private final Configuration options;
+    private final LlmConfig llm;
     private final Path dataDir;
-    private final String adminToken;
+    private final Deque<Managed> started = new ArrayDeque<>();
+    private final RetainedCheckpoints checkpoints;
+    private String adminToken;
     private EmbeddedPostgresServer postgres;
     private KafkaBroker kafka;
     private ControlApi api;
     private MiniCluster flink;
-    private String restoredFrom;
+    private PipelineSupervisor supervisor;
+    private boolean closed;
 
-    private LocalStack(Configuration options) throws IOException {
+    private LocalStack(Configuration options, LlmConfig llm) {
         this.options = options;
+        this.llm = llm;
         this.dataDir =
                 Path.of(options.get(LocalStackOptions.DATA_DIR)).toAbsolutePath().normalize();
-        Files.createDirectories(dataDir);
-        this.adminToken = adminToken(options.getOptional(LocalStackOptions.ADMIN_TOKEN));
+        this.checkpoints = new RetainedCheckpoints(dataDir.resolve("checkpoints"));
+    }
+
+    /**
+     * Every option the local stack reads: its own ({@link LocalStackOptions}) and every option of
+     * the pipeline job and its fetcher under their cluster names, taken from the option classes so
+     * that options added there are settable here without a change.
+     */
+    public static List<ConfigOption<?>> options() {
+        List<ConfigOption<?>> all = new ArrayList<>(LocalStackOptions.all());
+        all.addAll(MonitorPipelineJob.options());
+        return all;
+    }
+
+    /** Starts every part with the LLM configured from the environment, as on a cluster. */
+    public static LocalStack start(Configuration options) throws Exception {
+        return start(options, LlmConfig.fromEnv());
     }
 
     /** Starts every part, in dependency order; on failure stops what was started. */
-    public static LocalStack start(Configuration options) throws Exception {
-        LocalStack stack = new LocalStack(options);
+    public static LocalStack start(Configuration options, LlmConfig llm) throws Exception {
+        LocalStack stack = create(options, llm);
+        stack.startAll();
+        return stack;
+    }
+
+    /**
+     * Takes the data directory and checks the ports, starting nothing yet: a stack that cannot run
+     * fails here at once, with a message, and leaves the directory untouched.
+     */
+    static LocalStack create(Configuration options, LlmConfig llm) throws IOException {
+        LocalStack stack = new LocalStack(options, llm);
+        stack.manage("data-dir-lock", DataDirLock.acquire(stack.dataDir));
         try {
-            stack.startAll();
-            return stack;
-        } catch (Exception e) {
+            requireFreePort(LocalStackOptions.API_PORT, "control API", options);
+            requireFreePort(LocalStackOptions.DASHBOARD_PORT, "Flink dashboard", options);
+            stack.adminToken = stack.adminToken(options.getOptional(LocalStackOptions.ADMIN_TOKEN));
+        } catch (RuntimeException | IOException e) {
             stack.close();
+            throw e;
+        }
+        return stack;
+    }
+
+    /** Starts the parts in dependency order; on failure stops what was started. */
+    void startAll() throws Exception {
+        try {
+            startServices();
+        } catch (Exception e) {
+            close();
             throw e;
         }
     }
 
-    private void startAll() throws Exception {
+    private void startServices() throws Exception {
         if (options.get(LocalStackOptions.FETCH_ALLOW_PRIVATE)) {
             LOG.warn(
                     "event=ssrf_protection_relaxed allow={} reason=MONITOR_FETCH_ALLOW_PRIVATE",
                     PRIVATE_RANGES);
         }
-        postgres = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), 0);
+        for (ConfigOption<?> owned : OWNED) {
+            if (options.contains(owned)) {
+                LOG.warn("event=option_ignored key={} reason=set_by_local_stack", owned.key());
+            }
+        }
+        postgres = manage("postgres", EmbeddedPostgresServer.start(dataDir.resolve("postgres"), 0));
         postgres.createDatabaseIfMissing(DATABASE);
         DataSource db = postgres.dataSource(DATABASE);
         SchemaMigrations.migrate(db);
 
-        kafka = KafkaBroker.start(dataDir.resolve("kafka"), 0, "384m");
+        kafka = manage("kafka", KafkaBroker.start(dataDir.resolve("kafka"), 0, "384m"));
         createTopics();
 
         api =
-                ControlApi.start(
-                        ControlApiConfig.builder(adminToken)
-                                .port(options.get(LocalStackOptions.API_PORT))
-                                .kafkaBootstrapServers(kafka.bootstrapServers())
-                                .minIntervalSeconds(
-                                        options.get(LocalStackOptions.MIN_INTERVAL_SECONDS))
-                                .addressAllowList(allowList())
-                                .migrateSchema(false)
-                                .build(),
-                        db);
+                manage(
+                        "control-api",
+                        ControlApi.start(
+                                ControlApiConfig.builder(adminToken)
+                                        .port(options.get(LocalStackOptions.API_PORT))
+                                        .kafkaBootstrapServers(kafka.bootstrapServers())
+                                        .minIntervalSeconds(
+                                                options.get(LocalStackOptions.MIN_INTERVAL_SECONDS))
+                                        .addressAllowList(allowList())
+                                        .migrateSchema(false)
+                                        .build(),
+                                db));
         api.addReadinessCheck(new ReadinessCheck("kafka", this::verifyKafka));
-        api.addReadinessCheck(new ReadinessCheck("flink-job", this::verifyJobRunning));
+        api.addReadinessCheck(new ReadinessCheck("flink-job", this::verifyPipeline));
 
         startFlink();
     }
 
+    /**
+     * Registers a started part, to be stopped (in reverse order) by {@link #close()}. A part
+     * started while the stack is being closed is stopped at once.
+     */
+    private synchronized <T extends AutoCloseable> T manage(String name, T service) {
+        if (closed) {
+            stop(new Managed(name, service));
+            throw new IllegalStateException("the stack is stopping");
+        }
+        started.push(new Managed(name, service));
+        return service;
+    }
+
     private void startFlink() throws Exception {
+        Configuration conf = flinkConfiguration();
+        int parallelism = options.get(LocalStackOptions.PARALLELISM);
+        flink =
+                manage(
+                        "flink",
+                        new MiniCluster(
+                                new MiniClusterConfiguration.Builder()
+                                        .setConfiguration(conf)
+                                        .setNumTaskManagers(1)
+                                        .setNumSlotsPerTaskManager(parallelism)
+                                        .build()));
+        flink.start();
+        supervisor =
+                manage(
+                        "pipeline",
+                        new PipelineSupervisor(
+                                flink,
+                                (id, restore) -> pipelineJob(conf, id, restore),
+                                checkpoints,
+                                options.get(LocalStackOptions.SUPERVISOR_INITIAL_BACKOFF),
+                                options.get(LocalStackOptions.SUPERVISOR_MAX_BACKOFF)));
+        supervisor.start();
+    }
+
+    /**
+     * The MiniCluster's and the job's configuration: the stack's defaults, then every option the
+     * user set (pipeline, fetch and Flink's own keys, e.g. {@code
+     * --restart-strategy.exponential-delay.max-backoff=2min}), then what the stack owns.
+     */
+    private Configuration flinkConfiguration() {
         Configuration conf = FlinkTypes.apply(new Configuration());
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.PORT, options.get(LocalStackOptions.DASHBOARD_PORT));
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, options.get(LocalStackOptions.PARALLELISM));
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(32));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(32));
         conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir().toUri().toString());
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(5));
         conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        // Task failures restart in place from the last checkpoint, 1 s, 2 s, 4 s ... 30 s apart;
+        // ten failures without 10 quiet minutes in between end the job, and the supervisor takes
+        // over (cause in the log and /readyz, resubmission from the retained checkpoint).
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-
-        conf.set(PipelineOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(PipelineOptions.JDBC_URL, postgres.jdbcUrl(DATABASE));
-        conf.set(PipelineOptions.JDBC_USER, EmbeddedPostgresServer.SUPERUSER);
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                Duration.ofSeconds(1));
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                Duration.ofSeconds(30));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                Duration.ofMinutes(10));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, 10);
         conf.set(
                 PipelineOptions.MIN_INTERVAL_SECONDS,
                 options.get(LocalStackOptions.MIN_INTERVAL_SECONDS));
         conf.set(PipelineOptions.STATUS_REFRESH, Duration.ofSeconds(30));
+
+        conf.addAll(options);
+
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.PORT, options.get(LocalStackOptions.DASHBOARD_PORT));
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, options.get(LocalStackOptions.PARALLELISM));
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                checkpoints.directory().toUri().toString());
+        conf.set(PipelineOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(PipelineOptions.JDBC_URL, postgres.jdbcUrl(DATABASE));
+        conf.set(PipelineOptions.JDBC_USER, EmbeddedPostgresServer.SUPERUSER);
+        conf.set(PipelineOptions.JDBC_PASSWORD, "");
         conf.set(FetchOptions.ALLOW_LIST, allowList());
-
-        flink =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(conf)
-                                .setNumTaskManagers(1)
-                                .setNumSlotsPerTaskManager(
-                                        options.get(LocalStackOptions.PARALLELISM))
-                                .build());
-        flink.start();
-
         conf.set(org.apache.flink.configuration.PipelineOptions.NAME, MonitorPipelineJob.JOB_NAME);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        return conf;
+    }
+
+    /** The pipeline's job graph, from the same wiring a cluster runs (plus the test switch). */
+    private JobGraph pipelineJob(Configuration conf, JobID id, Optional<Path> restore)
+            throws IOException {
+        Configuration jobConf = new Configuration(conf);
+        if (restore.isPresent() && !options.contains(PipelineOptions.MAX_PARALLELISM)) {
+            // key groups are frozen into a checkpoint: a data directory of an earlier version
+            // restores with the max parallelism it was written with
+            jobConf.set(PipelineOptions.MAX_PARALLELISM, maxParallelism(restore.get()));
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(jobConf);
         env.setParallelism(options.get(LocalStackOptions.PARALLELISM));
-        MonitorPipelineJob.wire(env, conf, LlmConfig.fromEnv());
+        MonitorPipeline.Outputs outputs = MonitorPipelineJob.wire(env, jobConf, llm);
+        options.getOptional(LocalStackOptions.TEST_FAULT_FILE)
+                .ifPresent(file -> FaultSwitch.attach(outputs.checkResults(), file));
         JobGraph job =
                 env.getStreamGraph()
-                        .getJobGraph(
-                                Thread.currentThread().getContextClassLoader(), PIPELINE_JOB_ID);
-        Optional<Path> latest = latestCheckpoint();
-        if (latest.isPresent()) {
-            restoredFrom = latest.get().toString();
-            job.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restoredFrom, false));
+                        .getJobGraph(Thread.currentThread().getContextClassLoader(), id);
+        restore.ifPresent(
+                path ->
+                        job.setSavepointRestoreSettings(
+                                SavepointRestoreSettings.forPath(path.toString(), false)));
+        return job;
+    }
+
+    /** The max parallelism of the keyed state in a checkpoint. */
+    private static int maxParallelism(Path checkpoint) throws IOException {
+        try (InputStream in = Files.newInputStream(checkpoint.resolve("_metadata"))) {
+            return Checkpoints.loadCheckpointMetadata(
+                            new DataInputStream(in),
+                            LocalStack.class.getClassLoader(),
+                            checkpoint.toString())
+                    .getOperatorStates()
+                    .stream()
+                    .filter(
+                            o ->
+                                    o.getStates().stream()
+                                            .anyMatch(s -> s.getManagedKeyedState().hasState()))
+                    .mapToInt(OperatorState::getMaxParallelism)
+                    .max()
+                    .orElse(PipelineOptions.MAX_PARALLELISM.defaultValue());
         }
-        flink.submitJob(job).get(60, TimeUnit.SECONDS);
-        LOG.info(
-                "event=pipeline_submitted jobId={} restoredFrom={}",
-                PIPELINE_JOB_ID,
-                restoredFrom == null ? "none" : restoredFrom);
     }
 
     /** Waits until every readiness check passes (the pipeline job is RUNNING). */
@@ -196,7 +349,7 @@ public final class LocalStack implements AutoCloseable {
         while (true) {
             try {
                 verifyKafka();
-                verifyJobRunning();
+                verifyPipeline();
                 return;
             } catch (Exception e) {
                 if (System.nanoTime() > deadline) {
@@ -208,30 +361,29 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The newest completed, retained checkpoint of the pipeline, if any. */
-    Optional<Path> latestCheckpoint() throws IOException {
-        Path jobDir = checkpointDir().resolve(PIPELINE_JOB_ID.toHexString());
-        if (!Files.isDirectory(jobDir)) {
-            return Optional.empty();
+    private static void requireFreePort(
+            ConfigOption<Integer> option, String what, Configuration options) {
+        int port = options.get(option);
+        if (port > 0 && ServerProcesses.portInUse(port)) {
+            throw new StackStartException(
+                    "port "
+                            + port
+                            + " ("
+                            + what
+                            + ") is already in use by another process: set "
+                            + dev.flinkwatch.flink.ConfigLoader.envName(option)
+                            + " (--"
+                            + option.key()
+                            + ") to a free port, or 0 for any free port");
         }
-        try (Stream<Path> dirs = Files.list(jobDir)) {
-            return dirs.filter(d -> d.getFileName().toString().startsWith("chk-"))
-                    .filter(d -> Files.exists(d.resolve("_metadata")))
-                    .max(
-                            (a, b) ->
-                                    Long.compare(
-                                            Long.parseLong(a.getFileName().toString().substring(4)),
-                                            Long.parseLong(
-                                                    b.getFileName().toString().substring(4))));
-        }
-    }
-
-    private Path checkpointDir() {
-        return dataDir.resolve("checkpoints");
     }
 
     private List<String> allowList() {
-        return options.get(LocalStackOptions.FETCH_ALLOW_PRIVATE) ? PRIVATE_RANGES : List.of();
+        Set<String> allow = new LinkedHashSet<>(options.get(FetchOptions.ALLOW_LIST));
+        if (options.get(LocalStackOptions.FETCH_ALLOW_PRIVATE)) {
+            allow.addAll(PRIVATE_RANGES);
+        }
+        return List.copyOf(allow);
     }
 
     private void createTopics() throws Exception {
@@ -269,14 +421,11 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void verifyJobRunning() throws Exception {
-        if (flink == null) {
+    private void verifyPipeline() throws Exception {
+        if (supervisor == null) {
             throw new IllegalStateException("Flink is not started");
         }
-        JobStatus status = flink.getJobStatus(PIPELINE_JOB_ID).get(5, TimeUnit.SECONDS);
-        if (status != JobStatus.RUNNING) {
-            throw new IllegalStateException("pipeline job is " + status);
-        }
+        supervisor.verifyRunning();
     }
 
     /** An explicit token, or the one generated on first start and kept in the data directory. */
@@ -311,40 +460,33 @@ public final class LocalStack implements AutoCloseable {
         return dataDir;
     }
 
-    /** The checkpoint the pipeline was restored from on this start, or null. */
+    /** The checkpoint the running pipeline job was restored from, or null. */
     public String restoredFrom() {
-        return restoredFrom;
+        return supervisor == null ? null : supervisor.restoredFrom();
     }
 
-    /** Stops everything, newest part first: the pipeline, the API, Kafka, PostgreSQL. */
+    /** Stops every started part, newest first: pipeline, Flink, API, Kafka, PostgreSQL, lock. */
     @Override
     public void close() {
-        if (flink != null) {
-            try {
-                // cancelling retains the latest checkpoint for the next start
-                flink.cancelJob(PIPELINE_JOB_ID).get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("event=pipeline_cancel_failed reason={}", e.toString());
+        List<Managed> toStop = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
             }
-            try {
-                flink.close();
-            } catch (Exception e) {
-                LOG.warn("event=flink_stop_failed reason={}", e.toString());
+            closed = true;
+            while (!started.isEmpty()) {
+                toStop.add(started.pop());
             }
         }
-        if (api != null) {
-            api.close();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
-        if (postgres != null) {
-            try {
-                postgres.close();
-            } catch (IOException e) {
-                LOG.warn("event=postgres_stop_failed reason={}", e.toString());
-            }
-        }
+        toStop.forEach(LocalStack::stop);
         LOG.info("event=stack_stopped dataDir={}", dataDir);
+    }
+
+    private static void stop(Managed service) {
+        try {
+            service.stopper().close();
+        } catch (Exception e) {
+            LOG.warn("event=stop_failed service={} reason={}", service.name(), e.toString());
+        }
     }
 }

@@ -3,13 +3,16 @@ package dev.flinkwatch.local;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import dev.flinkwatch.model.ValidationLimits;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
  * Options of the local stack. Each is set by env ({@code MONITOR_API_PORT}) or flag ({@code
- * --monitor.api.port=9090}); see {@link dev.flinkwatch.flink.ConfigLoader}. The LLM is configured
- * by {@code OPENAI_BASE_URL}, {@code OPENAI_API_KEY} and {@code MONITOR_LLM_MODEL}.
+ * --monitor.api.port=9090}); see {@link dev.flinkwatch.flink.ConfigLoader}. Every pipeline and
+ * fetch option is accepted too, under its cluster name ({@link LocalStack#options()}); the LLM is
+ * configured by the same environment variables as on a cluster ({@code OPENAI_*}, {@code
+ * MONITOR_LLM_*}, see {@link dev.flinkwatch.llm.LlmConfig}).
  */
 public final class LocalStackOptions {
     private LocalStackOptions() {}
@@ -61,6 +64,30 @@ public final class LocalStackOptions {
                     .defaultValue(1)
                     .withDescription("Parallelism of the pipeline on the local MiniCluster.");
 
+    public static final ConfigOption<Duration> SUPERVISOR_INITIAL_BACKOFF =
+            key("monitor.supervisor.initial-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription(
+                            "Wait before the stack resubmits a pipeline job that failed"
+                                    + " terminally (restart strategy exhausted or a failure it does"
+                                    + " not restart); doubles with each further failure.");
+
+    public static final ConfigOption<Duration> SUPERVISOR_MAX_BACKOFF =
+            key("monitor.supervisor.max-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription("Longest wait between two resubmissions of the pipeline job.");
+
+    public static final ConfigOption<String> TEST_FAULT_FILE =
+            key("monitor.test.fault-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Tests only: while this file exists, the pipeline job fails on every"
+                                    + " check result, so supervision can be exercised.");
+
+    /** The local stack's own options; {@link LocalStack#options()} adds the pipeline's. */
     public static List<ConfigOption<?>> all() {
         return List.of(
                 API_PORT,
@@ -69,6 +96,9 @@ public final class LocalStackOptions {
                 ADMIN_TOKEN,
                 MIN_INTERVAL_SECONDS,
                 FETCH_ALLOW_PRIVATE,
-                PARALLELISM);
+                PARALLELISM,
+                SUPERVISOR_INITIAL_BACKOFF,
+                SUPERVISOR_MAX_BACKOFF,
+                TEST_FAULT_FILE);
     }
 }
