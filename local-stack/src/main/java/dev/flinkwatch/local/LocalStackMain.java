@@ -20,7 +20,9 @@ public final class LocalStackMain {
 
     private LocalStackMain() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] rawArgs) throws Exception {
+        // the run command passes one optional flag through Maven (-Dstack.args), empty by default
+        String[] args = Arrays.stream(rawArgs).filter(a -> !a.isBlank()).toArray(String[]::new);
         if (Arrays.asList(args).contains("--help")) {
             System.out.print(help());
             return;
