@@ -1,0 +1,222 @@
+package dev.flinkwatch.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Schema;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker-compose.yml against the compose specification, every Kubernetes manifest of
+ * k8s/flink-operator/ (FlinkDeployments strictly against the operator's CRD schema), and the rules
+ * both share: secrets only by reference, the Flink configuration only with keys Flink knows.
+ */
+class DeploymentFilesTest {
+    private static final Pattern SECRET_NAME =
+            Pattern.compile(".*(PASSWORD|SECRET|TOKEN|API_KEY|KEYSET|ACCESS_KEY).*");
+
+    /**
+     * Keys owned by the operator, its autoscaler and the S3 plugin, which are not on this
+     * classpath.
+     */
+    private static final List<String> DELEGATED = List.of("kubernetes.", "job.autoscaler.", "s3.");
+
+    @Test
+    void composeFileFollowsTheComposeSpecification() {
+        JsonNode compose = composeFile();
+        assertThat(Schemas.errors(Schemas.composeSpec(), compose)).isEmpty();
+        JsonNode services = compose.path("services");
+        assertThat(iterable(services.fieldNames()))
+                .contains(
+                        "postgres",
+                        "kafka",
+                        "jobmanager",
+                        "taskmanager",
+                        "job-submit",
+                        "control-api",
+                        "delivery");
+        // --scale taskmanager=N: no fixed name, no host port
+        assertThat(services.path("taskmanager").has("container_name")).isFalse();
+        assertThat(services.path("taskmanager").has("ports")).isFalse();
+        for (String longRunning : List.of("postgres", "kafka", "jobmanager", "control-api")) {
+            assertThat(services.path(longRunning).has("healthcheck")).as(longRunning).isTrue();
+        }
+        // published ports only on loopback
+        services.forEach(
+                s -> s.path("ports").forEach(p -> assertThat(p.asText()).startsWith("127.0.0.1:")));
+    }
+
+    @Test
+    void composeTakesSecretsFromTheEnvironmentOnly() {
+        List<String> inlined = new ArrayList<>();
+        composeFile()
+                .path("services")
+                .properties()
+                .forEach(
+                        s ->
+                                s.getValue()
+                                        .path("environment")
+                                        .properties()
+                                        .forEach(
+                                                e -> {
+                                                    if (SECRET_NAME.matcher(e.getKey()).matches()
+                                                            && !e.getValue()
+                                                                    .asText()
+                                                                    .startsWith("${")) {
+                                                        inlined.add(s.getKey() + "." + e.getKey());
+                                                    }
+                                                }));
+        assertThat(inlined).isEmpty();
+    }
+
+    @Test
+    void flinkDeploymentsMatchTheOperatorsCrdStrictly() {
+        Schema schema = Schemas.flinkDeployment();
+        List<JsonNode> deployments = documentsOfKind("FlinkDeployment");
+        assertThat(deployments).isNotEmpty();
+        for (JsonNode d : deployments) {
+            assertThat(Schemas.errors(schema, d))
+                    .as(d.path("metadata").path("name").asText())
+                    .isEmpty();
+            JsonNode spec = d.path("spec");
+            assertThat(spec.path("flinkVersion").asText()).isEqualTo("v2_2");
+            assertThat(spec.path("job").path("upgradeMode").asText()).isEqualTo("savepoint");
+            assertThat(spec.path("job").path("jarURI").asText())
+                    .isEqualTo("local:///opt/flink/usrlib/monitor-pipeline.jar");
+            Map<String, String> conf = new HashMap<>();
+            spec.path("flinkConfiguration")
+                    .properties()
+                    .forEach(e -> conf.put(e.getKey(), e.getValue().asText()));
+            assertThat(FlinkOptionKeys.unknown(conf.keySet(), DELEGATED)).isEmpty();
+            assertThat(conf)
+                    .containsEntry("high-availability.type", "kubernetes")
+                    .containsEntry("job.autoscaler.enabled", "true")
+                    .containsEntry("state.backend.type", "rocksdb")
+                    .containsEntry("execution.checkpointing.incremental", "true")
+                    .containsKey("kubernetes.operator.periodic.savepoint.interval");
+            assertThat(conf.get("execution.checkpointing.dir")).startsWith("s3://");
+            assertThat(d.toString()).contains("flink-s3-fs-presto-2.2.1.jar");
+        }
+    }
+
+    @Test
+    void theStrictSchemaRejectsAMisplacedField() {
+        ObjectNode d = (ObjectNode) documentsOfKind("FlinkDeployment").get(0).deepCopy();
+        ((ObjectNode) d.path("spec").path("job")).put("upgradeMod", "savepoint");
+        assertThat(Schemas.errors(Schemas.flinkDeployment(), d)).isNotEmpty();
+    }
+
+    @Test
+    void everyManifestIsWellFormedAndReferencesItsSecrets() {
+        Set<String> kinds =
+                Set.of(
+                        "FlinkDeployment",
+                        "Deployment",
+                        "Service",
+                        "NetworkPolicy",
+                        "ServiceAccount",
+                        "Role",
+                        "RoleBinding",
+                        "Kustomization");
+        List<JsonNode> docs = allManifests();
+        assertThat(docs).hasSizeGreaterThanOrEqualTo(8);
+        List<String> problems = new ArrayList<>();
+        for (JsonNode d : docs) {
+            String kind = d.path("kind").asText();
+            if (!kinds.contains(kind) || d.path("apiVersion").asText().isEmpty()) {
+                problems.add("unexpected document " + kind + " " + d.path("apiVersion"));
+            }
+            if (!kind.equals("Kustomization")
+                    && d.path("metadata").path("name").asText().isEmpty()) {
+                problems.add(kind + " without a name");
+            }
+            collectInlinedSecrets(d, problems);
+        }
+        assertThat(problems).isEmpty();
+        assertThat(docs.stream().map(d -> d.path("kind").asText())).doesNotContain("Secret");
+    }
+
+    @Test
+    void taskManagersMayNotReachPrivateRanges() {
+        JsonNode policy =
+                documentsOfKind("NetworkPolicy").stream()
+                        .filter(
+                                p ->
+                                        p.path("spec")
+                                                .path("podSelector")
+                                                .path("matchLabels")
+                                                .path("component")
+                                                .asText()
+                                                .equals("taskmanager"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(policy.path("spec").path("policyTypes").toString()).contains("Egress");
+        String rules = policy.path("spec").path("egress").toString();
+        for (String range :
+                List.of(
+                        "10.0.0.0/8",
+                        "172.16.0.0/12",
+                        "192.168.0.0/16",
+                        "169.254.0.0/16",
+                        "127.0.0.0/8",
+                        "100.64.0.0/10",
+                        "fc00::/7",
+                        "fe80::/10")) {
+            assertThat(rules).contains(range);
+        }
+    }
+
+    /** An env var named like a secret must come from a secretKeyRef. */
+    private static void collectInlinedSecrets(JsonNode node, List<String> problems) {
+        if (node.isObject()) {
+            if (node.has("name")
+                    && node.has("value")
+                    && SECRET_NAME.matcher(node.path("name").asText()).matches()) {
+                problems.add("inlined secret " + node.path("name").asText());
+            }
+            node.forEach(child -> collectInlinedSecrets(child, problems));
+        } else if (node.isArray()) {
+            node.forEach(child -> collectInlinedSecrets(child, problems));
+        }
+    }
+
+    private static JsonNode composeFile() {
+        List<JsonNode> docs = Schemas.documents(Repo.root().resolve("docker-compose.yml"));
+        assertThat(docs).hasSize(1);
+        return docs.get(0);
+    }
+
+    private static List<JsonNode> documentsOfKind(String kind) {
+        return allManifests().stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+    }
+
+    private static List<JsonNode> allManifests() {
+        try (Stream<Path> files =
+                Files.list(Repo.root().resolve("k8s").resolve("flink-operator"))) {
+            return files.filter(
+                            f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+                    .sorted()
+                    .flatMap(f -> Schemas.documents(f).stream())
+                    .toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static <T> List<T> iterable(java.util.Iterator<T> it) {
+        List<T> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+}
