@@ -2,6 +2,7 @@ package dev.flinkwatch.api;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.flinkwatch.api.channels.WebhookSecretRoutes;
 import dev.flinkwatch.api.history.HistoryRoutes;
 import dev.flinkwatch.api.history.HistoryStore;
 import dev.flinkwatch.api.http.Caller;
@@ -20,6 +21,8 @@ import dev.flinkwatch.api.outbox.OutboxRelay;
 import dev.flinkwatch.api.tenants.Authenticator;
 import dev.flinkwatch.api.tenants.TenantRoutes;
 import dev.flinkwatch.api.tenants.TenantStore;
+import dev.flinkwatch.delivery.SecretBox;
+import dev.flinkwatch.delivery.WebhookSecrets;
 import dev.flinkwatch.model.MonitorSpecValidator;
 import dev.flinkwatch.schema.SchemaMigrations;
 import io.javalin.Javalin;
@@ -96,6 +99,15 @@ public final class ControlApi implements AutoCloseable {
                                 relay::wakeUp)
                         .routes());
         routes.addAll(new HistoryRoutes(new HistoryStore(db), monitors).routes());
+        routes.addAll(
+                new WebhookSecretRoutes(
+                                config.deliverySecretKeyset() == null
+                                        ? null
+                                        : new WebhookSecrets(
+                                                db,
+                                                SecretBox.fromKeysetJson(
+                                                        config.deliverySecretKeyset())))
+                        .routes());
         app = createApp(routes, new Authenticator(tenants, config.adminToken()), metrics);
     }
 

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param relayPollInterval how often an idle relay looks for rows written by other instances
  * @param outboxRetention how long published outbox rows are kept
  * @param migrateSchema apply the Flyway migrations at start
+ * @param deliverySecretKeyset the delivery component's Tink keyset (JSON), for webhook signing
+ *     secrets; null disables {@code POST /v1/webhook-secret/rotate} (503)
  */
 public record ControlApiConfig(
         String bindHost,
@@ -39,7 +41,8 @@ public record ControlApiConfig(
         int relayBatchSize,
         Duration relayPollInterval,
         Duration outboxRetention,
-        boolean migrateSchema) {
+        boolean migrateSchema,
+        String deliverySecretKeyset) {
 
     public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -120,6 +123,8 @@ public record ControlApiConfig(
                 + outboxRetention
                 + ", migrateSchema="
                 + migrateSchema
+                + ", deliverySecretKeyset="
+                + (deliverySecretKeyset == null ? "<unset>" : "<redacted>")
                 + "}";
     }
 
@@ -144,6 +149,7 @@ public record ControlApiConfig(
         private Duration relayPollInterval = DEFAULT_RELAY_POLL_INTERVAL;
         private Duration outboxRetention = DEFAULT_OUTBOX_RETENTION;
         private boolean migrateSchema = true;
+        private String deliverySecretKeyset;
 
         private Builder(String adminToken) {
             this.adminToken = adminToken;
@@ -209,6 +215,11 @@ public record ControlApiConfig(
             return this;
         }
 
+        public Builder deliverySecretKeyset(String v) {
+            deliverySecretKeyset = v;
+            return this;
+        }
+
         public ControlApiConfig build() {
             return new ControlApiConfig(
                     bindHost,
@@ -223,7 +234,8 @@ public record ControlApiConfig(
                     relayBatchSize,
                     relayPollInterval,
                     outboxRetention,
-                    migrateSchema);
+                    migrateSchema,
+                    deliverySecretKeyset);
         }
     }
 }

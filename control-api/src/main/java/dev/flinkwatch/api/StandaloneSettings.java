@@ -80,7 +80,14 @@ final class StandaloneSettings {
                 "" + ControlApiConfig.DEFAULT_OUTBOX_RETENTION.toHours(),
                 "how long published outbox rows are kept"),
         MIGRATE_SCHEMA(
-                "MIGRATE_SCHEMA", "--migrate-schema", "true", "apply Flyway migrations at start");
+                "MIGRATE_SCHEMA", "--migrate-schema", "true", "apply Flyway migrations at start"),
+        // The delivery component's variable: one keyset for the API (rotation) and delivery.
+        DELIVERY_SECRET_KEYSET(
+                "FLINKWATCH_DELIVERY_SECRET_KEYSET",
+                "--delivery-secret-keyset",
+                "",
+                "Tink AEAD keyset (JSON) of webhook signing secrets; unset disables"
+                        + " /v1/webhook-secret/rotate (prefer the env var)");
 
         final String env;
         final String flag;
@@ -166,6 +173,10 @@ final class StandaloneSettings {
                                     Duration.ofHours(
                                             integer(values, Option.OUTBOX_RETENTION_HOURS)))
                             .migrateSchema(bool(values, Option.MIGRATE_SCHEMA))
+                            .deliverySecretKeyset(
+                                    values.get(Option.DELIVERY_SECRET_KEYSET).isBlank()
+                                            ? null
+                                            : values.get(Option.DELIVERY_SECRET_KEYSET))
                             .build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
