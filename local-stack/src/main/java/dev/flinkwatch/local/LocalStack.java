@@ -3,6 +3,10 @@ package dev.flinkwatch.local;
 import dev.flinkwatch.api.ControlApi;
 import dev.flinkwatch.api.ControlApiConfig;
 import dev.flinkwatch.api.ops.ReadinessCheck;
+import dev.flinkwatch.delivery.DeliveryConfig;
+import dev.flinkwatch.delivery.DeliveryOptions;
+import dev.flinkwatch.delivery.DeliveryService;
+import dev.flinkwatch.delivery.SecretBox;
 import dev.flinkwatch.embedded.EmbeddedPostgresServer;
 import dev.flinkwatch.embedded.KafkaBroker;
 import dev.flinkwatch.embedded.ServerProcesses;
@@ -186,11 +190,13 @@ public final class LocalStack implements AutoCloseable {
         kafka = manage("kafka", KafkaBroker.start(dataDir.resolve("kafka"), 0, "384m"));
         createTopics();
 
+        String deliveryKeyset = deliveryKeyset();
         api =
                 manage(
                         "control-api",
                         ControlApi.start(
                                 ControlApiConfig.builder(adminToken)
+                                        .deliverySecretKeyset(deliveryKeyset)
                                         .port(options.get(LocalStackOptions.API_PORT))
                                         .kafkaBootstrapServers(kafka.bootstrapServers())
                                         .minIntervalSeconds(
@@ -201,6 +207,7 @@ public final class LocalStack implements AutoCloseable {
                                 db));
         api.addReadinessCheck(new ReadinessCheck("kafka", this::verifyKafka));
         api.addReadinessCheck(new ReadinessCheck("flink-job", this::verifyPipeline));
+        startDelivery(db, deliveryKeyset);
 
         startFlink();
     }
@@ -426,6 +433,25 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalStateException("Flink is not started");
         }
         supervisor.verifyRunning();
+    }
+
+    /** Webhook delivery from the alerts topic (docs/delivery.md), sharing the API's keyset. */
+    private void startDelivery(DataSource db, String keyset) {
+        Configuration conf = new Configuration();
+        conf.set(DeliveryOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(DeliveryOptions.SECRET_KEYSET, keyset);
+        conf.set(DeliveryOptions.ADDRESS_ALLOW_LIST, allowList());
+        conf.set(DeliveryOptions.API_BASE_URL, api.baseUrl());
+        manage("delivery", DeliveryService.start(DeliveryConfig.from(conf), db));
+    }
+
+    /** The delivery secrets' Tink keyset: generated on first start, kept in the data directory. */
+    private String deliveryKeyset() throws IOException {
+        Path file = dataDir.resolve("delivery-keyset.json");
+        if (!Files.exists(file)) {
+            Files.writeString(file, SecretBox.generateKeysetJson(), StandardCharsets.UTF_8);
+        }
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
 
     /** An explicit token, or the one generated on first start and kept in the data directory. */
