@@ -36,6 +36,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.Deflater;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -100,12 +101,16 @@ class ClusterLifecycleIT {
                 fx.upsert(m);
             }
             List<String> args = jobArgs(fx);
+            long setup = System.nanoTime();
             Path release2 = nextRelease(work.resolve("release-2.jar"));
+            report("next release's jar built", setup);
+            setup = System.nanoTime();
 
             cluster.startJobManager();
             cluster.startTaskManager();
             int second = cluster.startTaskManager();
             await().atMost(STEP).until(() -> cluster.registeredTaskManagers() == 2);
+            report("JobManager and 2 TaskManagers up", setup);
 
             long t0 = System.nanoTime();
             String job =
@@ -224,23 +229,42 @@ class ClusterLifecycleIT {
     }
 
     /** Changes every page and waits for every monitor's alert for it. */
-    private static void step(PipelineFixture fx, List<MonitorSpec> monitors, int version) {
+    private static void step(PipelineFixture fx, List<MonitorSpec> monitors, int version)
+            throws Exception {
         setVersion(fx, version);
         awaitAlerts(fx, monitors, version);
     }
 
-    private static void awaitAlerts(PipelineFixture fx, List<MonitorSpec> monitors, int version) {
-        await().atMost(STEP)
-                .pollInterval(Duration.ofSeconds(1))
-                .until(
-                        () -> {
-                            Map<UUID, List<Integer>> steps = stepsByMonitor(fx.alertsInKafka());
-                            return monitors.stream()
-                                    .allMatch(
-                                            m ->
-                                                    steps.getOrDefault(m.id(), List.of())
-                                                            .contains(version));
-                        });
+    private static void awaitAlerts(PipelineFixture fx, List<MonitorSpec> monitors, int version)
+            throws Exception {
+        try {
+            await().atMost(STEP)
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> missing(fx, monitors, version).isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // which monitors, what their last check said, whether their page was fetched at all
+            List<String> detail = new ArrayList<>();
+            Map<UUID, String> status = fx.statuses();
+            for (MonitorSpec m : missing(fx, monitors, version)) {
+                String url = m.sources().get(0).url();
+                String path = url.substring(url.indexOf('/', "http://".length()));
+                detail.add(
+                        m.id()
+                                + " last outcome "
+                                + status.get(m.id())
+                                + ", page hits "
+                                + fx.site.hits(path));
+            }
+            throw new AssertionError("no alert for step " + version + ": " + detail, e);
+        }
+    }
+
+    private static List<MonitorSpec> missing(
+            PipelineFixture fx, List<MonitorSpec> monitors, int version) {
+        Map<UUID, List<Integer>> steps = stepsByMonitor(fx.alertsInKafka());
+        return monitors.stream()
+                .filter(m -> !steps.getOrDefault(m.id(), List.of()).contains(version))
+                .toList();
     }
 
     /** Per monitor, the page versions its CONDITION_MET alerts saw, in order, duplicates kept. */
@@ -309,6 +333,7 @@ class ClusterLifecycleIT {
         try (JarFile base = new JarFile(Repo.jobJar().toFile());
                 JarOutputStream out =
                         new JarOutputStream(Files.newOutputStream(target), base.getManifest())) {
+            out.setLevel(Deflater.BEST_SPEED); // 114 MB to re-compress on a shared 2-core machine
             for (JarEntry e : (Iterable<JarEntry>) base.stream()::iterator) {
                 if (e.getName().equals("META-INF/MANIFEST.MF")) {
                     continue;

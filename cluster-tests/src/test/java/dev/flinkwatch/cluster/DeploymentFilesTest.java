@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -106,6 +107,21 @@ class DeploymentFilesTest {
                     .containsEntry("execution.checkpointing.incremental", "true")
                     .containsKey("kubernetes.operator.periodic.savepoint.interval");
             assertThat(conf.get("execution.checkpointing.dir")).startsWith("s3://");
+            // the operator writes its own config.yaml: what must match flink-conf/ is repeated
+            Map<String, String> clusterConf =
+                    GlobalConfiguration.loadConfiguration(Repo.flinkConf().toString()).toMap();
+            for (String key :
+                    List.of(
+                            "env.java.opts.all",
+                            "classloader.parent-first-patterns.additional",
+                            "pipeline.max-parallelism",
+                            "pipeline.generic-types",
+                            "state.backend.type",
+                            "execution.checkpointing.interval",
+                            "execution.checkpointing.mode",
+                            "restart-strategy.type")) {
+                assertThat(conf.get(key)).as(key).isEqualTo(clusterConf.get(key));
+            }
             assertThat(d.toString()).contains("flink-s3-fs-presto-2.2.1.jar");
         }
     }
