@@ -53,7 +53,13 @@ public final class LocalStackMain {
             System.err.println("flinkwatch: " + e.getMessage());
             System.exit(EXIT_USAGE);
         }
-        stack.awaitReady(Duration.ofSeconds(120));
+        try {
+            stack.awaitReady(Duration.ofSeconds(120));
+        } catch (IllegalStateException e) {
+            // e.g. a pipeline job that keeps failing: the stack stays up, the supervisor keeps
+            // resubmitting, and /readyz says why
+            System.err.println("flinkwatch: " + e.getMessage() + " (still trying; see /readyz)");
+        }
         String api = stack.apiUrl();
         System.out.printf(
                 """
