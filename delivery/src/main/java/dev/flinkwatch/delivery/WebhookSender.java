@@ -5,6 +5,7 @@ import static org.asynchttpclient.Dsl.asyncHttpClient;
 import dev.flinkwatch.fetch.HostResolver;
 import dev.flinkwatch.fetch.SsrfGuard;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.ConnectException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClientConfig;
-import org.asynchttpclient.Response;
+import org.asynchttpclient.HttpResponseBodyPart;
+import org.asynchttpclient.HttpResponseStatus;
 
 /**
  * Sends one signed webhook attempt: the URL passes the platform's {@link SsrfGuard} (resolve,
@@ -115,19 +118,54 @@ public final class WebhookSender implements AutoCloseable {
                                             WebhookSigner.signatures(
                                                     secrets, messageId, timestamp, text))
                                     .setBody(body)
-                                    .execute()
+                                    .execute(new AnswerOnly())
                                     .toCompletableFuture()
                                     .handle(WebhookSender::classify);
                         })
                 .thenCompose(Function.identity());
     }
 
-    static AttemptResult classify(Response response, Throwable error) {
+    /**
+     * Keeps the status line and Retry-After and discards the body as it arrives: a receiver is
+     * hostile input, and buffering whatever it sends back would let it fill our heap.
+     */
+    private static final class AnswerOnly implements AsyncHandler<AttemptResult> {
+        private int status;
+        private String statusText;
+        private Duration retryAfter;
+
+        @Override
+        public State onStatusReceived(HttpResponseStatus responseStatus) {
+            status = responseStatus.getStatusCode();
+            statusText = responseStatus.getStatusText();
+            return State.CONTINUE;
+        }
+
+        @Override
+        public State onHeadersReceived(HttpHeaders headers) {
+            retryAfter = parseRetryAfter(headers.get("retry-after"));
+            return State.CONTINUE;
+        }
+
+        @Override
+        public State onBodyPartReceived(HttpResponseBodyPart bodyPart) {
+            return State.CONTINUE;
+        }
+
+        @Override
+        public void onThrowable(Throwable t) {
+            // the future fails with t; classify() reads it
+        }
+
+        @Override
+        public AttemptResult onCompleted() {
+            return AttemptResult.fromStatus(status, statusText, retryAfter);
+        }
+    }
+
+    static AttemptResult classify(AttemptResult answered, Throwable error) {
         if (error == null) {
-            return AttemptResult.fromStatus(
-                    response.getStatusCode(),
-                    response.getStatusText(),
-                    parseRetryAfter(response.getHeader("retry-after")));
+            return answered;
         }
         Throwable t = unwrap(error);
         for (Throwable c = t; c != null; c = c.getCause()) {
