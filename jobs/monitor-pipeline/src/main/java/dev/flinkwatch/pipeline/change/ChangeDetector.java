@@ -46,10 +46,11 @@ import org.apache.flink.util.OutputTag;
  * requests for llm conditions, and the monitor_status rows.
  *
  * <p>Order: under a backlog two fetches of one source can be in flight and the fetch operator is
- * unordered, so a result due no later than the newest one applied is ignored ({@code
- * staleResults}). Every new content gets the next content version; evaluations and LLM requests
- * carry it, so the decider can ignore answers about older content. Rules see the whole extracted
- * text; only the stored copy for diffs is capped.
+ * unordered, so a result whose fetch started no later than that of the newest one applied is
+ * ignored ({@code staleResults}); the validator memory keeps the same order, so a 304 always refers
+ * to the content this state holds. Every new content gets the next content version; evaluations and
+ * LLM requests carry it, so the decider can ignore answers about older content. Rules see the whole
+ * extracted text; only the stored copy for diffs is capped.
  */
 public class ChangeDetector
         extends KeyedCoProcessFunction<UUID, MonitorEvent, FetchResult, CheckResult> {
@@ -285,7 +286,7 @@ public class ChangeDetector
             return;
         }
         SourceState prev = sources.get(request.url());
-        if (prev != null && prev.isNewerThan(request.scheduledAt())) {
+        if (prev != null && prev.isNewerThan(fetchStartedAt(fetch))) {
             staleResults.inc(); // an older fetch overtaken by a newer one: it must not count
             return;
         }
@@ -311,7 +312,7 @@ public class ChangeDetector
                                 check.errorCode,
                                 check.errorMessage,
                                 failures,
-                                request.scheduledAt())
+                                fetchStartedAt(fetch))
                         : SourceState.afterSuccess(
                                 prev,
                                 check.outcome,
@@ -319,7 +320,7 @@ public class ChangeDetector
                                 check.contentHash,
                                 check.text,
                                 finishedAt,
-                                request.scheduledAt());
+                                fetchStartedAt(fetch));
         sources.put(request.url(), next);
         Instant lastChangeAt = next.lastChangeAt();
 
@@ -436,6 +437,11 @@ public class ChangeDetector
             c.diff = LineDiff.between(prev.text(), c.text, maxDiffChars);
         }
         return c;
+    }
+
+    /** The age of a result's content: when its fetch started (its due time if it never did). */
+    public static Instant fetchStartedAt(FetchResult fetch) {
+        return fetch.startedAt() != null ? fetch.startedAt() : fetch.request().scheduledAt();
     }
 
     private static boolean isExtractionError(String code) {

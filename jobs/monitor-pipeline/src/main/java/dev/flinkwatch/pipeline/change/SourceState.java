@@ -18,7 +18,9 @@ import java.time.Instant;
  * @param lastChangeAt when the text last changed (or the baseline was taken)
  * @param contentVersion counts every new content of the source (baseline or change); never goes
  *     back, also not when the baseline is dropped, so answers about older content are recognised
- * @param lastScheduledAt the due time of the newest check applied; older results are ignored
+ * @param lastFetchStartedAt when the fetch of the newest result applied started: content is as old
+ *     as its fetch, not as its schedule (a late retry of an old check reads today's page), so a
+ *     result whose fetch started no later is older content and is ignored
  */
 public record SourceState(
         String rawHash,
@@ -30,7 +32,7 @@ public record SourceState(
         int consecutiveFailures,
         Instant lastChangeAt,
         long contentVersion,
-        Instant lastScheduledAt) {
+        Instant lastFetchStartedAt) {
 
     /** After a failed check: the baseline stays, the streak grows. */
     static SourceState afterError(
@@ -39,7 +41,7 @@ public record SourceState(
             String errorCode,
             String errorMessage,
             int failures,
-            Instant scheduledAt) {
+            Instant fetchStartedAt) {
         return new SourceState(
                 rawHash != null ? rawHash : prev == null ? null : prev.rawHash,
                 prev == null ? null : prev.contentHash,
@@ -50,7 +52,7 @@ public record SourceState(
                 failures,
                 prev == null ? null : prev.lastChangeAt,
                 prev == null ? 0 : prev.contentVersion,
-                scheduledAt);
+                fetchStartedAt);
     }
 
     /** After a successful check; a new content (FIRST / CHANGED) gets the next version. */
@@ -61,7 +63,7 @@ public record SourceState(
             String contentHash,
             String text,
             Instant finishedAt,
-            Instant scheduledAt) {
+            Instant fetchStartedAt) {
         boolean news = outcome == CheckOutcome.FIRST || outcome == CheckOutcome.CHANGED;
         long version = prev == null ? 0 : prev.contentVersion;
         return new SourceState(
@@ -74,7 +76,7 @@ public record SourceState(
                 0,
                 news ? finishedAt : prev == null ? null : prev.lastChangeAt,
                 news ? version + 1 : version,
-                scheduledAt);
+                fetchStartedAt);
     }
 
     /**
@@ -92,11 +94,11 @@ public record SourceState(
                 consecutiveFailures,
                 lastChangeAt,
                 contentVersion,
-                lastScheduledAt);
+                lastFetchStartedAt);
     }
 
-    /** Whether a result due at {@code scheduledAt} is older than (or the same as) one applied. */
-    boolean isNewerThan(Instant scheduledAt) {
-        return lastScheduledAt != null && !scheduledAt.isAfter(lastScheduledAt);
+    /** Whether a fetch that started at {@code fetchStartedAt} read content no newer than ours. */
+    boolean isNewerThan(Instant fetchStartedAt) {
+        return lastFetchStartedAt != null && !fetchStartedAt.isAfter(lastFetchStartedAt);
     }
 }

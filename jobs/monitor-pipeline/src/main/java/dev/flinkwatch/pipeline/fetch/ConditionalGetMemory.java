@@ -3,6 +3,8 @@ package dev.flinkwatch.pipeline.fetch;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
 import dev.flinkwatch.model.CheckRequest;
+import dev.flinkwatch.pipeline.change.ChangeDetector;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,7 +44,13 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
         this.capacity = capacity;
     }
 
-    private record Validators(String etag, String lastModified, long specVersion) {}
+    /**
+     * @param fetchStartedAt when the fetch that returned them started: the memory keeps the newest
+     *     content's validators, in the same order as the change detector keeps content, so a
+     *     response that detector ignores as older can never leave its ETag here
+     */
+    private record Validators(
+            String etag, String lastModified, long specVersion, Instant fetchStartedAt) {}
 
     private static String key(CheckRequest request) {
         return request.monitorId() + " " + request.url();
@@ -124,12 +132,17 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
                 if (r.status() == FetchStatus.OK || r.status() == FetchStatus.NOT_MODIFIED) {
                     String key = key(r.request());
                     long version = r.request().specVersion();
+                    Instant started = ChangeDetector.fetchStartedAt(r);
                     Validators known = memory.get(key);
-                    if (known != null && known.specVersion() > version) {
-                        continue; // a late answer to a request of an older spec
+                    if (known != null
+                            && (known.specVersion() > version
+                                    || (known.specVersion() == version
+                                            && !started.isAfter(known.fetchStartedAt())))) {
+                        continue; // a late answer to an older request: its content is older
                     }
                     if (r.etag() != null || r.lastModified() != null) {
-                        memory.put(key, new Validators(r.etag(), r.lastModified(), version));
+                        memory.put(
+                                key, new Validators(r.etag(), r.lastModified(), version, started));
                     } else {
                         memory.remove(key);
                     }

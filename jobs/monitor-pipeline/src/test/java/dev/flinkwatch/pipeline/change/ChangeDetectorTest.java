@@ -372,6 +372,39 @@ class ChangeDetectorTest {
     }
 
     @Test
+    void anOldCheckWhoseFetchStartedLaterReadsNewerContentAndCounts() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        CheckRequest older = request();
+        checks++;
+        CheckRequest newer = request();
+        checks++;
+        check(ok(newer, page("$2")));
+        // the older check waited (politeness, a restore) and fetched after the newer one
+        FetchResult late = ok(older, page("$3"));
+        late =
+                new FetchResult(
+                        late.request(),
+                        late.status(),
+                        late.httpStatus(),
+                        late.finalUrl(),
+                        late.contentType(),
+                        late.charset(),
+                        late.body(),
+                        late.etag(),
+                        late.lastModified(),
+                        newer.scheduledAt().plusSeconds(1),
+                        newer.scheduledAt().plusSeconds(2),
+                        late.latencyMs(),
+                        late.attempts(),
+                        late.redirects(),
+                        late.bodyBytes(),
+                        late.message());
+        assertThat(check(late).outcome()).isEqualTo(CheckOutcome.CHANGED);
+    }
+
+    @Test
     void rulesSeeTheWholeTextNotTheCappedCopy() throws Exception {
         String filler = "<p>" + "lorem ipsum ".repeat(400) + "</p>"; // ~4,800 chars > cap 2,000
         harness.processElement1(

@@ -222,9 +222,9 @@ class ReleaseSavepointCompatIT {
                     // checked after the restore (not the paused one): ordering by due time
                     // starts; an unchanged page keeps the release's content version
                     if (m.spec().active()) {
-                        assertThat(now.lastScheduledAt()).as(path).isNotNull();
+                        assertThat(now.lastFetchStartedAt()).as(path).isNotNull();
                     } else {
-                        assertThat(now.lastScheduledAt()).as(path).isNull();
+                        assertThat(now.lastFetchStartedAt()).as(path).isNull();
                     }
                     if (site != null) {
                         assertThat(now.contentVersion()).as(path).isEqualTo(was.contentVersion());
@@ -283,7 +283,7 @@ class ReleaseSavepointCompatIT {
                 // result
                 // waiting for its spec
                 assertThat(s.contentVersion()).as(path).isZero();
-                assertThat(s.lastScheduledAt()).as(path).isNull();
+                assertThat(s.lastFetchStartedAt()).as(path).isNull();
                 assertThat(d.episodes()).as(path).isZero();
                 assertThat(d.failureEpisodes()).as(path).isZero();
                 assertThat(d.seenVersion()).as(path).isZero();
