@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.jsoup.select.QueryParser;
 import org.jsoup.select.Selector;
 
@@ -140,10 +138,9 @@ public final class MonitorSpecValidator {
         } else if (selector.length() > MAX_SELECTOR_LENGTH) {
             errors.put(path, "must be at most " + MAX_SELECTOR_LENGTH + " characters");
         } else {
-            try {
-                QueryParser.parse(selector);
-            } catch (Selector.SelectorParseException | IllegalArgumentException e) {
-                errors.put(path, "is not a valid CSS selector: " + e.getMessage());
+            String problem = selectorProblem(selector);
+            if (problem != null) {
+                errors.put(path, problem);
             }
         }
     }
@@ -228,11 +225,29 @@ public final class MonitorSpecValidator {
         } else if (pattern.length() > MAX_PATTERN_LENGTH) {
             errors.put(path, "must be at most " + MAX_PATTERN_LENGTH + " characters");
         } else {
-            try {
-                Pattern.compile(pattern);
-            } catch (PatternSyntaxException e) {
-                errors.put(path, "is not a valid regular expression: " + e.getDescription());
+            String problem = UserPatterns.problem(pattern);
+            if (problem != null) {
+                errors.put(path, "is not a valid regular expression: " + problem);
             }
+        }
+    }
+
+    /**
+     * Why a CSS selector cannot run, or null. Its regexes are checked before jsoup compiles them:
+     * an oversized one would exhaust memory in the compiler itself.
+     */
+    public static String selectorProblem(String selector) {
+        for (String regex : UserPatterns.inSelector(selector)) {
+            String problem = UserPatterns.problem(regex);
+            if (problem != null) {
+                return "has a regular expression /" + regex + "/ that " + problem;
+            }
+        }
+        try {
+            QueryParser.parse(selector);
+            return null;
+        } catch (Selector.SelectorParseException | IllegalArgumentException e) {
+            return "is not a valid CSS selector: " + e.getMessage();
         }
     }
 

@@ -184,7 +184,8 @@ class MonitorSpecValidatorTest {
                 Arguments.of(
                         edit(e -> e.condition = Condition.regex("(unclosed")),
                         "condition.pattern",
-                        "is not a valid regular expression: Unclosed group"),
+                        "is not a valid regular expression: missing closing ): `(unclosed`"
+                                + " (patterns use RE2 syntax)"),
                 Arguments.of(
                         edit(e -> e.condition = Condition.regex("a".repeat(501))),
                         "condition.pattern",
@@ -264,7 +265,8 @@ class MonitorSpecValidatorTest {
                 Arguments.of(
                         edit(e -> e.ignore = List.of("ok", "[z-a]")),
                         "ignore[1]",
-                        "is not a valid regular expression: Illegal character range"),
+                        "is not a valid regular expression: invalid character class range: `z-a`"
+                                + " (patterns use RE2 syntax)"),
                 Arguments.of(edit(e -> e.ignore = nullIgnore), "ignore[0]", "is required"),
                 Arguments.of(
                         edit(e -> e.notify = new Notify("gopher://hooks.example/")),
