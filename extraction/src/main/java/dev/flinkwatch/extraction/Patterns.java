@@ -1,79 +1,72 @@
-package dev.flinkwatch.pipeline.change;
+package dev.flinkwatch.extraction;
 
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.re2j.Pattern;
+import dev.flinkwatch.model.MonitorSpecValidator;
+import dev.flinkwatch.model.UserPatterns;
+import dev.flinkwatch.model.UserPatterns.InvalidPatternException;
+import org.jsoup.helper.Regex;
+import org.jsoup.select.Evaluator;
+import org.jsoup.select.QueryParser;
 
 /**
- * Applies user-supplied regular expressions to page text with a time limit. Users type the patterns
- * and pages are untrusted, so a catastrophic-backtracking pattern must fail that one check, never
- * stall the operator. The limit is enforced by the text itself: a {@link CharSequence} that throws
- * once the deadline has passed. Compiled patterns are cached (bounded). Not thread-safe: one
- * instance per operator instance.
+ * Compiled user patterns: regexes on RE2/J ({@link UserPatterns}: linear time in the text, so there
+ * is no time budget to enforce) and CSS selectors, whose regexes jsoup compiles with RE2/J too.
+ * Both are cached, bounded, by their source text. Thread-safe.
  */
-public final class BoundedRegex {
-    private static final int CACHE_SIZE = 2048;
+public final class Patterns {
+    private final Cache<String, Pattern> regexes;
+    private final Cache<String, Evaluator> selectors;
 
-    private final long budgetNanos;
-    private final Map<String, Pattern> cache =
-            new LinkedHashMap<>(64, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Pattern> eldest) {
-                    return size() > CACHE_SIZE;
-                }
-            };
+    /**
+     * @param maxEntries compiled regexes, and separately selectors, kept
+     * @throws IllegalStateException when jsoup would run selector regexes on java.util.regex (re2j
+     *     missing, or {@code -Djsoup.useRe2j=false}): they could backtrack without limit
+     */
+    public Patterns(int maxEntries) {
+        if (!Regex.usingRe2j()) {
+            throw new IllegalStateException(
+                    "jsoup does not use RE2/J for selector regexes: put com.google.re2j on the"
+                            + " classpath and do not set -Djsoup.useRe2j=false");
+        }
+        this.regexes = Caffeine.newBuilder().maximumSize(maxEntries).build();
+        this.selectors = Caffeine.newBuilder().maximumSize(maxEntries).build();
+    }
 
-    public BoundedRegex(Duration budget) {
-        this.budgetNanos = budget.toNanos();
+    /**
+     * The compiled regex.
+     *
+     * @throws InvalidPatternException when RE2/J cannot run it (a spec stored before the rule)
+     */
+    public Pattern regex(String regex) {
+        return regexes.get(regex, UserPatterns::compile);
+    }
+
+    /**
+     * The compiled selector.
+     *
+     * @throws InvalidPatternException when it cannot run, with the validator's message
+     */
+    public Evaluator selector(String css) {
+        return selectors.get(
+                css,
+                s -> {
+                    String problem = MonitorSpecValidator.selectorProblem(s);
+                    if (problem != null) {
+                        throw new InvalidPatternException(problem);
+                    }
+                    return QueryParser.parse(s);
+                });
     }
 
     /** Removes every match of {@code regex} from {@code text}. */
     public String removeAll(String regex, String text) {
-        return matcher(regex, text).replaceAll("");
+        return regex(regex).matcher(text).replaceAll("");
     }
 
     /** Whether {@code regex} matches anywhere in {@code text}. */
     public boolean find(String regex, String text) {
-        return matcher(regex, text).find();
-    }
-
-    private Matcher matcher(String regex, String text) {
-        Pattern pattern = cache.computeIfAbsent(regex, Pattern::compile);
-        return pattern.matcher(new DeadlineText(text, System.nanoTime() + budgetNanos));
-    }
-
-    /** Thrown when a pattern runs out of time on a text. */
-    public static final class TimeoutException extends RuntimeException {
-        TimeoutException() {
-            super("regular expression took too long on this page", null, false, false);
-        }
-    }
-
-    private record DeadlineText(String text, long deadline) implements CharSequence {
-        @Override
-        public int length() {
-            return text.length();
-        }
-
-        @Override
-        public char charAt(int index) {
-            // nanoTime is cheap enough to check every 1024 characters read
-            if ((index & 1023) == 0 && System.nanoTime() > deadline) {
-                throw new TimeoutException();
-            }
-            return text.charAt(index);
-        }
-
-        @Override
-        public CharSequence subSequence(int start, int end) {
-            return new DeadlineText(text.substring(start, end), deadline);
-        }
-
-        @Override
-        public String toString() {
-            return text;
-        }
+        return regex(regex).matcher(text).find();
     }
 }

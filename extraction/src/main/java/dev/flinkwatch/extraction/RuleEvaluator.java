@@ -1,7 +1,6 @@
-package dev.flinkwatch.pipeline.alert;
+package dev.flinkwatch.extraction;
 
 import dev.flinkwatch.model.Condition;
-import dev.flinkwatch.pipeline.change.BoundedRegex;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,9 +26,10 @@ public final class RuleEvaluator {
      * Evaluates a rule condition.
      *
      * @return the result, or null for an LLM condition
-     * @throws BoundedRegex.TimeoutException when a regex condition runs out of time
+     * @throws dev.flinkwatch.model.UserPatterns.InvalidPatternException for a regex RE2 cannot run
+     *     (the validator rejects those)
      */
-    public static RuleResult evaluate(Condition condition, String text, BoundedRegex regex) {
+    public static RuleResult evaluate(Condition condition, String text, Patterns patterns) {
         return switch (condition.type()) {
             case ANY_CHANGE -> new RuleResult(true, "the content changed");
             case CONTAINS -> {
@@ -49,7 +49,7 @@ public final class RuleEvaluator {
                                 : "the page no longer contains \"" + condition.text() + "\"");
             }
             case REGEX -> {
-                boolean found = regex.find(condition.pattern(), text);
+                boolean found = patterns.find(condition.pattern(), text);
                 yield new RuleResult(
                         found,
                         found

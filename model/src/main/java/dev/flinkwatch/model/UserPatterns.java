@@ -31,7 +31,7 @@ public final class UserPatterns {
 
     /** A pattern RE2/J cannot run; the message says why in words for the user. */
     public static final class InvalidPatternException extends IllegalArgumentException {
-        InvalidPatternException(String message) {
+        public InvalidPatternException(String message) {
             super(message);
         }
     }
