@@ -119,10 +119,12 @@ public final class MonitorPipeline {
                         .process(
                                 new ChangeDetector(
                                         settings.minIntervalSeconds(),
-                                        settings.maxTextChars(),
-                                        settings.maxDiffChars(),
-                                        settings.statusRefresh(),
-                                        settings.regexBudget()),
+                                        new ChangeDetector.Limits(
+                                                settings.maxTextChars(),
+                                                settings.maxDiffChars(),
+                                                settings.maxDiffLines(),
+                                                settings.maxExtractedChars()),
+                                        settings.statusRefresh()),
                                 FlinkTypes.info(CheckResult.class))
                         .uid("change-detector")
                         .name("ChangeDetector");

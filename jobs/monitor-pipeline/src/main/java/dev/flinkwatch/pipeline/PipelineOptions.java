@@ -158,6 +158,25 @@ public final class PipelineOptions {
                     .defaultValue(8 * 1024)
                     .withDescription("Cap of a diff in results and alerts.");
 
+    public static final ConfigOption<Integer> MAX_DIFF_LINES =
+            key(PREFIX + "change.max-diff-lines")
+                    .intType()
+                    .defaultValue(2000)
+                    .withDescription(
+                            "Most changed lines per side (after the common first and last lines)"
+                                    + " that are diffed line by line; a larger change is reported"
+                                    + " with a \"diff too large\" note instead of a diff, since"
+                                    + " the diff's cost grows with lines times differences.");
+
+    public static final ConfigOption<Integer> MAX_EXTRACTED_CHARS =
+            key(PREFIX + "change.max-extracted-chars")
+                    .intType()
+                    .defaultValue(1024 * 1024)
+                    .withDescription(
+                            "Cap of the text taken from one page (selected elements or the whole"
+                                    + " body) before normalization, ignore patterns and rules;"
+                                    + " bounds their cost for any page.");
+
     public static final ConfigOption<Duration> STATUS_REFRESH =
             key(PREFIX + "change.status-refresh")
                     .durationType()
@@ -165,12 +184,6 @@ public final class PipelineOptions {
                     .withDescription(
                             "How often an unchanged monitor's monitor_status row is rewritten;"
                                     + " changes and errors are always written.");
-
-    public static final ConfigOption<Duration> REGEX_BUDGET =
-            key(PREFIX + "change.regex-budget")
-                    .durationType()
-                    .defaultValue(Duration.ofMillis(200))
-                    .withDescription("Time limit of one user regex on one page.");
 
     public static final ConfigOption<Integer> FAILURE_THRESHOLD =
             key(PREFIX + "alert.failure-threshold")
@@ -220,8 +233,9 @@ public final class PipelineOptions {
                 CONDITIONAL_GET_MEMORY,
                 MAX_TEXT_CHARS,
                 MAX_DIFF_CHARS,
+                MAX_DIFF_LINES,
+                MAX_EXTRACTED_CHARS,
                 STATUS_REFRESH,
-                REGEX_BUDGET,
                 FAILURE_THRESHOLD,
                 ALERT_COOLDOWN,
                 LLM_CAPACITY,

@@ -16,8 +16,9 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param conditionalGetMemory URLs with remembered validators per subtask
  * @param maxTextChars stored text cap per source
  * @param maxDiffChars diff cap
+ * @param maxDiffLines see {@link PipelineOptions#MAX_DIFF_LINES}
+ * @param maxExtractedChars see {@link PipelineOptions#MAX_EXTRACTED_CHARS}
  * @param statusRefresh status row refresh for unchanged monitors
- * @param regexBudget time limit of one user regex on one page
  * @param failureThreshold failures before MONITOR_FAILING
  * @param alertCooldown minimum time between CONDITION_MET alerts of a monitor
  * @param llmCapacity LLM evaluations in flight per subtask
@@ -33,8 +34,9 @@ public record PipelineSettings(
         int conditionalGetMemory,
         int maxTextChars,
         int maxDiffChars,
+        int maxDiffLines,
+        int maxExtractedChars,
         Duration statusRefresh,
-        Duration regexBudget,
         int failureThreshold,
         Duration alertCooldown,
         int llmCapacity,
@@ -57,8 +59,9 @@ public record PipelineSettings(
                 conf.get(PipelineOptions.CONDITIONAL_GET_MEMORY),
                 conf.get(PipelineOptions.MAX_TEXT_CHARS),
                 conf.get(PipelineOptions.MAX_DIFF_CHARS),
+                conf.get(PipelineOptions.MAX_DIFF_LINES),
+                conf.get(PipelineOptions.MAX_EXTRACTED_CHARS),
                 conf.get(PipelineOptions.STATUS_REFRESH),
-                conf.get(PipelineOptions.REGEX_BUDGET),
                 conf.get(PipelineOptions.FAILURE_THRESHOLD),
                 conf.get(PipelineOptions.ALERT_COOLDOWN),
                 conf.get(PipelineOptions.LLM_CAPACITY),

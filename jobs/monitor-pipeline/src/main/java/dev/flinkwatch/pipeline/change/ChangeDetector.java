@@ -1,5 +1,13 @@
 package dev.flinkwatch.pipeline.change;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.flinkwatch.extraction.ExtractionError;
+import dev.flinkwatch.extraction.LineDiff;
+import dev.flinkwatch.extraction.PageText;
+import dev.flinkwatch.extraction.Patterns;
+import dev.flinkwatch.extraction.RuleEvaluator;
+import dev.flinkwatch.extraction.TextSanitizer;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
 import dev.flinkwatch.flink.FlinkTypes;
@@ -11,10 +19,12 @@ import dev.flinkwatch.model.ConditionType;
 import dev.flinkwatch.model.Hashing;
 import dev.flinkwatch.model.MonitorEvent;
 import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.model.MonitorSpecValidator;
 import dev.flinkwatch.model.Source;
+import dev.flinkwatch.model.ValidationLimits;
 import dev.flinkwatch.pipeline.alert.Evaluation;
-import dev.flinkwatch.pipeline.alert.RuleEvaluator;
 import dev.flinkwatch.pipeline.spec.SpecGate;
+import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,6 +61,13 @@ import org.apache.flink.util.OutputTag;
  * to the content this state holds. Every new content gets the next content version; evaluations and
  * LLM requests carry it, so the decider can ignore answers about older content. Rules see the whole
  * extracted text; only the stored copy for diffs is capped.
+ *
+ * <p>Hostile input: every fetch result is sanitized ({@link TextSanitizer}) in {@link
+ * #processElement2}, the one entry of page-derived text, before it is parked in state or reaches
+ * any output, so no NUL or control character gets to a sink. Extraction, patterns and diffs are
+ * bounded ({@link Limits}, {@link PageText}, RE2/J). A spec held in state that today's validator
+ * rejects (stored before a rule tightened, e.g. a Java-only regex) makes each check of it an ERROR
+ * {@code INVALID_SPEC} naming the fields, never a failed job.
  */
 public class ChangeDetector
         extends KeyedCoProcessFunction<UUID, MonitorEvent, FetchResult, CheckResult> {
@@ -64,43 +81,49 @@ public class ChangeDetector
     private static final int EXCERPT_CHARS = 500;
     private static final int MAX_EARLY = 8;
     private static final long EARLY_TTL_MILLIS = 10 * 60_000;
+    private static final int COMPILED_PATTERNS = 10_000;
+    private static final int VALIDATED_SPECS = 100_000;
+
+    /**
+     * Cost bounds of one check.
+     *
+     * @param maxTextChars cap of the stored normalized text per source
+     * @param maxDiffChars cap of a diff
+     * @param maxDiffLines most changed lines per side that are diffed line by line
+     * @param maxExtractedChars cap of the text taken from one page
+     */
+    public record Limits(
+            int maxTextChars, int maxDiffChars, int maxDiffLines, int maxExtractedChars)
+            implements Serializable {}
 
     private final int minIntervalSeconds;
-    private final int maxTextChars;
-    private final int maxDiffChars;
+    private final Limits limits;
     private final long statusRefreshMillis;
-    private final Duration regexBudget;
 
     private transient ValueState<MonitorSpec> spec;
     private transient MapState<String, SourceState> sources;
     private transient ValueState<Long> statusWrittenAt;
     private transient ListState<FetchResult> early;
     private transient ValueState<Long> earlyExpiry;
-    private transient BoundedRegex regex;
+    private transient Patterns patterns;
+    private transient PageText pageText;
     private transient SpecGate gate;
+    private transient MonitorSpecValidator validator;
+    private transient Cache<String, Map<String, String>> specProblems;
     private transient Counter orphanResults;
     private transient Counter staleResults;
 
     /**
      * @param minIntervalSeconds the interval floor (specs are admitted by the same {@link SpecGate}
      *     as the scheduler's)
-     * @param maxTextChars cap of the stored normalized text per source
-     * @param maxDiffChars cap of a diff
+     * @param limits cost bounds of one check
      * @param statusRefresh how often an unchanged monitor's status row is rewritten (zero: every
      *     check); rows are always written when the outcome, error or content changes
-     * @param regexBudget time limit of one ignore pattern or regex condition on one page
      */
-    public ChangeDetector(
-            int minIntervalSeconds,
-            int maxTextChars,
-            int maxDiffChars,
-            Duration statusRefresh,
-            Duration regexBudget) {
+    public ChangeDetector(int minIntervalSeconds, Limits limits, Duration statusRefresh) {
         this.minIntervalSeconds = minIntervalSeconds;
-        this.maxTextChars = maxTextChars;
-        this.maxDiffChars = maxDiffChars;
+        this.limits = limits;
         this.statusRefreshMillis = statusRefresh.toMillis();
-        this.regexBudget = regexBudget;
     }
 
     @Override
@@ -128,8 +151,11 @@ public class ChangeDetector
         earlyExpiry =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("early-expiry", Types.LONG));
-        regex = new BoundedRegex(regexBudget);
+        patterns = new Patterns(COMPILED_PATTERNS);
+        pageText = new PageText(patterns, limits.maxExtractedChars());
         gate = new SpecGate(minIntervalSeconds);
+        validator = new MonitorSpecValidator(new ValidationLimits(minIntervalSeconds));
+        specProblems = Caffeine.newBuilder().maximumSize(VALIDATED_SPECS).build();
         orphanResults = getRuntimeContext().getMetricGroup().counter("orphanResults");
         staleResults = getRuntimeContext().getMetricGroup().counter("staleResults");
     }
@@ -202,8 +228,9 @@ public class ChangeDetector
     }
 
     @Override
-    public void processElement2(FetchResult fetch, Context ctx, Collector<CheckResult> out)
+    public void processElement2(FetchResult raw, Context ctx, Collector<CheckResult> out)
             throws Exception {
+        FetchResult fetch = sanitized(raw);
         MonitorSpec current = spec.value();
         if (current == null || fetch.request().specVersion() > current.version()) {
             park(fetch, ctx);
@@ -376,6 +403,12 @@ public class ChangeDetector
     }
 
     private Check classify(FetchResult fetch, SourceState prev, MonitorSpec current) {
+        Map<String, String> problems =
+                specProblems.get(
+                        current.id() + "@" + current.version(), k -> validator.validate(current));
+        if (!problems.isEmpty()) {
+            return Check.error(ExtractionError.INVALID_SPEC.name(), problems.toString(), null);
+        }
         boolean hasBaseline = prev != null && prev.contentHash() != null;
         if (fetch.status() == FetchStatus.NOT_MODIFIED) {
             if (prev != null
@@ -413,15 +446,14 @@ public class ChangeDetector
                         .map(Source::selector)
                         .orElse(null);
         PageText.Extracted extracted =
-                PageText.extract(
+                pageText.extract(
                         fetch.body(),
                         fetch.contentType(),
                         fetch.finalUrl(),
                         selector,
-                        current.ignore(),
-                        regex);
+                        current.ignore());
         if (!extracted.ok()) {
-            return Check.error(extracted.errorCode(), extracted.errorMessage(), rawHash);
+            return Check.error(extracted.error().name(), extracted.errorMessage(), rawHash);
         }
         Check c = new Check();
         c.rawHash = rawHash;
@@ -434,7 +466,9 @@ public class ChangeDetector
             c.outcome = CheckOutcome.UNCHANGED;
         } else {
             c.outcome = CheckOutcome.CHANGED;
-            c.diff = LineDiff.between(prev.text(), c.text, maxDiffChars);
+            c.diff =
+                    LineDiff.between(
+                            prev.text(), c.text, limits.maxDiffChars(), limits.maxDiffLines());
         }
         return c;
     }
@@ -445,8 +479,44 @@ public class ChangeDetector
     }
 
     private static boolean isExtractionError(String code) {
-        return code != null
-                && (code.startsWith("SELECTOR_") || code.equals("IGNORE_PATTERN_TIMEOUT"));
+        return ExtractionError.of(code) != null;
+    }
+
+    /** The result with every page-derived string sanitized (the same instance when clean). */
+    private static FetchResult sanitized(FetchResult f) {
+        String body = TextSanitizer.clean(f.body());
+        String finalUrl = TextSanitizer.clean(f.finalUrl());
+        String contentType = TextSanitizer.clean(f.contentType());
+        String charset = TextSanitizer.clean(f.charset());
+        String etag = TextSanitizer.clean(f.etag());
+        String lastModified = TextSanitizer.clean(f.lastModified());
+        String message = TextSanitizer.clean(f.message());
+        if (body == f.body()
+                && finalUrl == f.finalUrl()
+                && contentType == f.contentType()
+                && charset == f.charset()
+                && etag == f.etag()
+                && lastModified == f.lastModified()
+                && message == f.message()) {
+            return f;
+        }
+        return new FetchResult(
+                f.request(),
+                f.status(),
+                f.httpStatus(),
+                finalUrl,
+                contentType,
+                charset,
+                body,
+                etag,
+                lastModified,
+                f.startedAt(),
+                f.finishedAt(),
+                f.latencyMs(),
+                f.attempts(),
+                f.redirects(),
+                f.bodyBytes(),
+                message);
     }
 
     private void emitEvaluation(
@@ -471,11 +541,11 @@ public class ChangeDetector
         if (decides && type != ConditionType.LLM) {
             try {
                 RuleEvaluator.RuleResult rule =
-                        RuleEvaluator.evaluate(current.condition(), check.fullText, regex);
+                        RuleEvaluator.evaluate(current.condition(), check.fullText, patterns);
                 met = rule.met();
                 reason = rule.reason();
             } catch (RuntimeException e) {
-                // a regex condition that times out decides nothing; the check itself succeeded
+                // defensive: the spec was validated, but a rule that cannot run decides nothing
                 reason = "condition could not be evaluated: " + e.getMessage();
             }
         }
@@ -534,7 +604,7 @@ public class ChangeDetector
     }
 
     private String cap(String text) {
-        return text.length() <= maxTextChars ? text : text.substring(0, maxTextChars);
+        return TextSanitizer.truncate(text, limits.maxTextChars());
     }
 
     private static String excerpt(Check check) {
@@ -545,6 +615,8 @@ public class ChangeDetector
         if (source.isEmpty()) {
             source = check.text;
         }
-        return source.length() <= EXCERPT_CHARS ? source : source.substring(0, EXCERPT_CHARS) + "…";
+        return source.length() <= EXCERPT_CHARS
+                ? source
+                : TextSanitizer.truncate(source, EXCERPT_CHARS) + "…";
     }
 }

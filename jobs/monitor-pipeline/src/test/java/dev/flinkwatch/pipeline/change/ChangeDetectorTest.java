@@ -4,9 +4,12 @@ import static dev.flinkwatch.pipeline.TestSpecs.spec;
 import static dev.flinkwatch.pipeline.TestSpecs.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinkwatch.extraction.TextSanitizer;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
+import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.flink.UuidTypeInfo;
+import dev.flinkwatch.model.AlertKind;
 import dev.flinkwatch.model.CheckOutcome;
 import dev.flinkwatch.model.CheckRequest;
 import dev.flinkwatch.model.CheckResult;
@@ -16,11 +19,14 @@ import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.model.MonitorStatus;
 import dev.flinkwatch.model.Source;
 import dev.flinkwatch.pipeline.TestSpecs;
+import dev.flinkwatch.pipeline.alert.AlertDecider;
 import dev.flinkwatch.pipeline.alert.Evaluation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -43,7 +49,9 @@ class ChangeDetectorTest {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new ChangeDetector(
-                                60, 2000, 4000, Duration.ofHours(1), Duration.ofMillis(100)),
+                                60,
+                                new ChangeDetector.Limits(2000, 4000, 2000, 100_000),
+                                Duration.ofHours(1)),
                         MonitorEvent::monitorId,
                         r -> r.request().monitorId(),
                         UuidTypeInfo.INSTANCE);
@@ -98,6 +106,27 @@ class ChangeDetectorTest {
                 0,
                 (long) html.length(),
                 "200 OK");
+    }
+
+    private FetchResult okPlain(String text) {
+        FetchResult html = ok(text);
+        return new FetchResult(
+                html.request(),
+                html.status(),
+                html.httpStatus(),
+                html.finalUrl(),
+                "text/plain",
+                html.charset(),
+                text,
+                "\"v\u0000\"",
+                null,
+                html.startedAt(),
+                html.finishedAt(),
+                html.latencyMs(),
+                html.attempts(),
+                html.redirects(),
+                html.bodyBytes(),
+                html.message());
     }
 
     private FetchResult failed(FetchStatus status, String message) {
@@ -232,12 +261,121 @@ class ChangeDetectorTest {
     }
 
     @Test
-    void catastrophicIgnorePatternFailsTheCheckNotTheOperator() throws Exception {
+    void catastrophicPatternsAndSelectorsRunInLinearTimeOnShortAndLongTexts() throws Exception {
+        // each of these backtracks exponentially in java.util.regex (the 37-character text took
+        // over 25 s there); RE2/J answers at once, and correctly
         harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of("(a+)+$")))));
-        CheckResult r = check(ok("<p>" + "a".repeat(5000) + "!</p>"));
+                new StreamRecord<>(
+                        upsert(
+                                watch(
+                                        "p:matches((a+)+b)",
+                                        Condition.regex("(a|aa)+$"),
+                                        List.of("(x+x+)+y")))));
+        for (int n : new int[] {37, 20_000}) {
+            String a = "a".repeat(n);
+            String x = "x".repeat(n);
+            CheckResult r = check(ok("<p>" + a + "b " + x + "</p><p>" + a + "</p>"));
+            assertThat(r.outcome()).isIn(CheckOutcome.FIRST, CheckOutcome.CHANGED);
+            assertThat(side(ChangeDetector.EVALUATIONS))
+                    .last()
+                    .satisfies(
+                            e -> {
+                                // the ignore pattern removed nothing (no y), the condition
+                                // needs the text to end in a's: it ends in x's
+                                assertThat(e.conditionMet()).isFalse();
+                                assertThat(e.excerpt()).startsWith("a");
+                            });
+        }
+    }
+
+    @Test
+    void aStoredSpecThatNoLongerCompilesIsAVisibleErrorNamingTheField() throws Exception {
+        // held in state since before patterns became RE2: Java's lookbehind, which today's
+        // validator (and so the gate) would reject; it is put into state as a restore would
+        MonitorSpec legacy = watch(null, Condition.anyChange(), List.of("(?<=\\$)\\d+"));
+        var operator = (AbstractStreamOperator<?>) harness.getOperator();
+        operator.setCurrentKey(id);
+        operator.getKeyedStateStore()
+                .getState(new ValueStateDescriptor<>("spec", FlinkTypes.info(MonitorSpec.class)))
+                .update(legacy);
+
+        CheckResult r = check(ok(page("$1")));
         assertThat(r.outcome()).isEqualTo(CheckOutcome.ERROR);
-        assertThat(r.errorCode()).isEqualTo("IGNORE_PATTERN_TIMEOUT");
+        assertThat(r.errorCode()).isEqualTo("INVALID_SPEC");
+        assertThat(r.errorMessage())
+                .contains("ignore[0]")
+                .contains("lookbehind (?<=) is not supported (patterns use RE2 syntax)");
+        check(ok(page("$1")));
+        check(ok(page("$1")));
+        assertThat(side(ChangeDetector.STATUS))
+                .last()
+                .satisfies(
+                        st -> assertThat(st.lastError()).startsWith("INVALID_SPEC: {ignore[0]="));
+
+        // the decider turns the failing streak into a MONITOR_FAILING alert that says why
+        try (var decider =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new AlertDecider(3, Duration.ZERO),
+                        Evaluation::monitorId,
+                        UuidTypeInfo.INSTANCE)) {
+            for (Evaluation e : side(ChangeDetector.EVALUATIONS)) {
+                decider.processElement(new StreamRecord<>(e));
+            }
+            assertThat(decider.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            alert -> {
+                                assertThat(alert.kind()).isEqualTo(AlertKind.MONITOR_FAILING);
+                                assertThat(alert.reason()).contains("ignore[0]");
+                            });
+        }
+
+        // a valid edit runs again
+        harness.processElement1(
+                new StreamRecord<>(
+                        upsert(watch(null, Condition.anyChange(), List.of()).withVersion(2))));
+        assertThat(check(ok(page("$1"))).outcome()).isEqualTo(CheckOutcome.FIRST);
+    }
+
+    @Test
+    void controlCharactersOfAPageNeverReachAnOutput() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.llm("any news?"), List.of()))));
+        String dirty = "Price\u0000 \u0001$5\u001B[31m\uD800 🎉\u0085";
+        check(okPlain("line one\n" + dirty + "\nend"));
+        CheckResult changed = check(okPlain("line one\n" + dirty.replace("$5", "$6") + "\nend"));
+        assertThat(changed.outcome()).isEqualTo(CheckOutcome.CHANGED);
+        assertThat(changed.diff()).isEqualTo("- Price $5[31m 🎉\n+ Price $6[31m 🎉");
+
+        List<String> texts = new java.util.ArrayList<>();
+        for (CheckResult r : harness.extractOutputValues()) {
+            texts.add(r.diff());
+            texts.add(r.errorMessage());
+        }
+        for (Evaluation e : side(ChangeDetector.EVALUATIONS)) {
+            texts.add(e.excerpt());
+            texts.add(e.diff());
+            texts.add(e.reason());
+        }
+        side(ChangeDetector.LLM_REQUESTS).forEach(l -> texts.add(l.currentText() + l.diff()));
+        side(ChangeDetector.STATUS).forEach(st -> texts.add(st.lastError()));
+        assertThat(texts.stream().filter(java.util.Objects::nonNull))
+                .isNotEmpty()
+                .allSatisfy(
+                        t -> {
+                            assertThat(t).doesNotContain("\u0000", "\u0001", "\u001B", "\u0085");
+                            assertThat(TextSanitizer.clean(t)).isEqualTo(t);
+                        });
+
+        // a server's error text is page-derived too
+        CheckResult failed = check(failed(FetchStatus.HTTP_ERROR, "HTTP 500 \u0000boom\u0007"));
+        assertThat(failed.errorMessage()).isEqualTo("HTTP 500 boom");
+
+        harness.processElement1(
+                new StreamRecord<>(
+                        TestSpecs.delete(watch(null, Condition.llm("any news?"), List.of()))));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
     @Test

@@ -136,7 +136,9 @@ class ConditionalGetMemoryTest {
         try (var detector =
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new ChangeDetector(
-                                60, 2000, 4000, Duration.ofHours(1), Duration.ofMillis(100)),
+                                60,
+                                new ChangeDetector.Limits(2000, 4000, 2000, 100_000),
+                                Duration.ofHours(1)),
                         MonitorEvent::monitorId,
                         r -> r.request().monitorId(),
                         UuidTypeInfo.INSTANCE)) {
