@@ -161,7 +161,7 @@ public final class PipelineOptions {
     public static final ConfigOption<Integer> MAX_DIFF_LINES =
             key(PREFIX + "change.max-diff-lines")
                     .intType()
-                    .defaultValue(2000)
+                    .defaultValue(500)
                     .withDescription(
                             "Most changed lines per side (after the common first and last lines)"
                                     + " that are diffed line by line; a larger change is reported"
@@ -171,7 +171,7 @@ public final class PipelineOptions {
     public static final ConfigOption<Integer> MAX_EXTRACTED_CHARS =
             key(PREFIX + "change.max-extracted-chars")
                     .intType()
-                    .defaultValue(1024 * 1024)
+                    .defaultValue(256 * 1024)
                     .withDescription(
                             "Cap of the text taken from one page (selected elements or the whole"
                                     + " body) before normalization, ignore patterns and rules;"
