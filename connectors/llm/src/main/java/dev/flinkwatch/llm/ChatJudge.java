@@ -10,13 +10,13 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.completions.CompletionUsage;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
@@ -31,24 +31,24 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>an answer that breaks the contract is asked once more, then becomes ERROR;
- *   <li>a circuit breaker (resilience4j) counts calls that failed for availability reasons (I/O,
- *       timeout, 408, 429, 5xx, after the client's retries) and, while open, answers ERROR "LLM
- *       unavailable" without calling; after the open duration it lets probe calls through and
- *       closes when they succeed.
+ *   <li>a circuit breaker per tenant ({@link TenantBreakers}) counts the tenant's calls that failed
+ *       for availability reasons (I/O, timeout, 408, 429, 5xx, after the client's retries) and,
+ *       while open, answers ERROR "LLM unavailable" for that tenant without calling; after the open
+ *       duration it lets probe calls through and closes when they succeed.
  * </ul>
  */
 final class ChatJudge implements AutoCloseable {
     static final String UNAVAILABLE = "LLM unavailable";
+    static final String NOT_ASKED_AGAIN = " (not asked again: token budget)";
 
     private static final Logger LOG = LoggerFactory.getLogger(ChatJudge.class);
-    private static final int PROBE_CALLS = 2;
     private static final int MAX_ERROR_DETAIL = 200;
 
     private final LlmConfig config;
     private final LlmMetrics metrics;
     private final OkHttpClient http;
     private final OpenAIClientAsync client;
-    private final CircuitBreaker breaker;
+    private final TenantBreakers breakers;
 
     ChatJudge(LlmConfig config, LlmMetrics metrics) {
         this.config = config;
@@ -75,39 +75,23 @@ final class ChatJudge implements AutoCloseable {
                         .apiKey(config.apiKey() == null ? "none" : config.apiKey())
                         .maxRetries(config.maxRetries())
                         .build();
-        this.breaker =
-                CircuitBreaker.of(
-                        "llm",
-                        CircuitBreakerConfig.custom()
-                                .slidingWindowType(
-                                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                                .slidingWindowSize(config.breakerWindow())
-                                .minimumNumberOfCalls(config.breakerWindow())
-                                .failureRateThreshold(config.breakerFailureRatePercent())
-                                .waitDurationInOpenState(config.breakerOpenDuration())
-                                .permittedNumberOfCallsInHalfOpenState(PROBE_CALLS)
-                                .recordException(ChatJudge::isUnavailability)
-                                .build());
-        breaker.getEventPublisher()
-                .onStateTransition(
-                        event ->
-                                LOG.warn(
-                                        "llm breaker transition={} baseUrl={}",
-                                        event.getStateTransition(),
-                                        config.baseUrl()));
+        this.breakers = new TenantBreakers(config, metrics.breakerOpened);
     }
 
-    /** 0 closed, 1 open, 2 half-open (probing), for a gauge. */
-    int breakerState() {
-        return switch (breaker.getState()) {
-            case OPEN, FORCED_OPEN -> 1;
-            case HALF_OPEN -> 2;
-            default -> 0;
-        };
+    /** Tenants whose breaker is open, for a gauge. */
+    int openBreakers() {
+        return breakers.openCount();
     }
 
-    /** One judgement; the future never completes exceptionally. */
-    CompletableFuture<Judgement> judge(VerdictPrompt prompt, UUID monitorId) {
+    /**
+     * One judgement; the future never completes exceptionally.
+     *
+     * @param tenant whose breaker guards the call
+     * @param askAgain asked before re-asking after an invalid answer: whether the tenant's budget
+     *     has room for another ask
+     */
+    CompletableFuture<Judgement> judge(
+            VerdictPrompt prompt, UUID tenant, UUID monitorId, BooleanSupplier askAgain) {
         ChatCompletionCreateParams.Builder params =
                 ChatCompletionCreateParams.builder()
                         .model(config.model())
@@ -119,12 +103,14 @@ final class ChatJudge implements AutoCloseable {
         if (config.temperature() != null) {
             params.temperature(config.temperature());
         }
-        return ask(params.build(), monitorId, true, 0, 0);
+        return ask(params.build(), breakers.of(tenant), monitorId, askAgain, true, 0, 0);
     }
 
     private CompletableFuture<Judgement> ask(
             ChatCompletionCreateParams params,
+            CircuitBreaker breaker,
             UUID monitorId,
+            BooleanSupplier askAgain,
             boolean firstAsk,
             long tokensInBefore,
             long tokensOutBefore) {
@@ -181,13 +167,17 @@ final class ChatJudge implements AutoCloseable {
                                         monitorId,
                                         firstAsk,
                                         invalid.getMessage());
-                                if (firstAsk) {
-                                    return ask(params, monitorId, false, totalIn, totalOut);
+                                if (firstAsk && askAgain.getAsBoolean()) {
+                                    return ask(
+                                            params, breaker, monitorId, askAgain, false, totalIn,
+                                            totalOut);
                                 }
                                 metrics.errors.inc();
                                 return CompletableFuture.completedFuture(
                                         Judgement.failed(
-                                                "invalid answer: " + invalid.getMessage(),
+                                                "invalid answer: "
+                                                        + invalid.getMessage()
+                                                        + (firstAsk ? NOT_ASKED_AGAIN : ""),
                                                 completion.model(),
                                                 totalIn,
                                                 totalOut));
@@ -236,6 +226,8 @@ final class ChatJudge implements AutoCloseable {
         } else {
             detail = "LLM call failed: " + failure.getClass().getSimpleName();
         }
+        // exception messages can carry anything the endpoint sent; errors end up in PostgreSQL
+        detail = InvisibleCharacters.strip(detail);
         return detail.length() <= MAX_ERROR_DETAIL ? detail : detail.substring(0, MAX_ERROR_DETAIL);
     }
 

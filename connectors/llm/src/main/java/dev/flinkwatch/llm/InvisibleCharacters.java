@@ -5,8 +5,10 @@ package dev.flinkwatch.llm;
  * hidden prompt injections. Stripped: format characters (Unicode category Cf: zero-width space,
  * joiners, word joiner, BOM, soft hyphen, bidi embeddings/overrides/isolates, the whole tag block
  * U+E0000..U+E007F), control characters other than newline and tab, variation selectors (they can
- * smuggle bytes after an emoji) and Hangul filler characters. Line and paragraph separators become
- * newlines.
+ * smuggle bytes after an emoji), Hangul filler characters and unpaired surrogates (JSON encoders
+ * and PostgreSQL refuse them). Line and paragraph separators become newlines. Model output (a
+ * verdict's reason and value, error details) goes through the same filter before it reaches alerts
+ * and PostgreSQL, so it never carries a NUL byte.
  */
 final class InvisibleCharacters {
     private InvisibleCharacters() {}
@@ -39,6 +41,7 @@ final class InvisibleCharacters {
         int type = Character.getType(cp);
         return type == Character.FORMAT
                 || type == Character.CONTROL
+                || type == Character.SURROGATE // only unpaired ones: pairs arrive as one code point
                 || (cp >= 0xE0000 && cp <= 0xE007F) // tag block, including unassigned slots
                 || (cp >= 0xFE00 && cp <= 0xFE0F) // variation selectors
                 || (cp >= 0xE0100 && cp <= 0xE01EF) // variation selectors supplement

@@ -34,6 +34,8 @@ import java.util.function.Function;
  * @param tenantDailyTokens tokens (in + out) a tenant may spend per UTC day, 0 = unlimited ({@code
  *     MONITOR_LLM_TENANT_DAILY_TOKENS})
  * @param cacheSize verdicts kept per subtask ({@code MONITOR_LLM_CACHE_SIZE})
+ * @param cacheTtl how long a cached verdict is reused after it was decided ({@code
+ *     MONITOR_LLM_CACHE_TTL_MS}); bounds how long a reason quoting a page stays in memory
  */
 public record LlmConfig(
         String baseUrl,
@@ -49,7 +51,8 @@ public record LlmConfig(
         int breakerWindow,
         Duration breakerOpenDuration,
         long tenantDailyTokens,
-        int cacheSize)
+        int cacheSize,
+        Duration cacheTtl)
         implements Serializable {
 
     public static final String OPENAI_API_URL = "https://api.openai.com/v1";
@@ -64,6 +67,7 @@ public record LlmConfig(
     public static final long DEFAULT_BREAKER_OPEN_MS = 30_000;
     public static final long DEFAULT_TENANT_DAILY_TOKENS = 500_000;
     public static final int DEFAULT_CACHE_SIZE = 10_000;
+    public static final long DEFAULT_CACHE_TTL_MS = 6 * 60 * 60 * 1_000L;
 
     /** openai-java caps every backoff, Retry-After included, at 8 s. */
     private static final Duration CLIENT_MAX_BACKOFF = Duration.ofSeconds(8);
@@ -84,6 +88,7 @@ public record LlmConfig(
         requireAtLeast("MONITOR_LLM_BREAKER_OPEN_MS", breakerOpenDuration.toMillis(), 1);
         requireAtLeast("MONITOR_LLM_TENANT_DAILY_TOKENS", tenantDailyTokens, 0);
         requireAtLeast("MONITOR_LLM_CACHE_SIZE", cacheSize, 0);
+        requireAtLeast("MONITOR_LLM_CACHE_TTL_MS", cacheTtl.toMillis(), 1);
     }
 
     /** Reads the process environment. */
@@ -124,7 +129,8 @@ public record LlmConfig(
                 Duration.ofMillis(
                         number(get, "MONITOR_LLM_BREAKER_OPEN_MS", DEFAULT_BREAKER_OPEN_MS)),
                 number(get, "MONITOR_LLM_TENANT_DAILY_TOKENS", DEFAULT_TENANT_DAILY_TOKENS),
-                integer(get, "MONITOR_LLM_CACHE_SIZE", DEFAULT_CACHE_SIZE));
+                integer(get, "MONITOR_LLM_CACHE_SIZE", DEFAULT_CACHE_SIZE),
+                Duration.ofMillis(number(get, "MONITOR_LLM_CACHE_TTL_MS", DEFAULT_CACHE_TTL_MS)));
     }
 
     /** True when an endpoint is set; otherwise the evaluator answers "LLM not configured". */
@@ -171,6 +177,8 @@ public record LlmConfig(
                 + tenantDailyTokens
                 + ", cacheSize="
                 + cacheSize
+                + ", cacheTtl="
+                + cacheTtl
                 + "]";
     }
 

@@ -1,6 +1,7 @@
 package dev.flinkwatch.llm;
 
 import dev.flinkwatch.flink.FlinkTypes;
+import dev.flinkwatch.model.MonitorSpecValidator;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -22,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * Judges natural-language conditions on an OpenAI-compatible endpoint, as a Flink async function:
  * one {@link Verdict} per {@link LlmRequest}, never an exception, so the LLM cannot fail the job.
  *
- * <p>Per request: unconfigured → ERROR "LLM not configured"; a decision cached for (condition,
- * content, model) or a call in flight for it → reused without a call (tokens 0, cached=true);
- * tenant's daily budget used up → SKIPPED_BUDGET; else one call through {@link ChatJudge} (retries,
- * answer validation, breaker). Flink's async timeout → ERROR "LLM evaluation timed out".
+ * <p>Per request: unconfigured → ERROR "LLM not configured"; a decision the same tenant got for the
+ * same prompt ({@link VerdictKey}), or a call in flight for it → reused without a call (tokens 0,
+ * cached=true); no room in the tenant's daily budget for the call's worst case → SKIPPED_BUDGET;
+ * else the worst case is reserved and one call goes through {@link ChatJudge} (retries, answer
+ * validation, the tenant's breaker), then the reservation is settled with the real usage. Flink's
+ * async timeout → ERROR "LLM evaluation timed out".
  *
  * <p>Wiring (see docs/llm.md): partition by {@link LlmRequest#routingKey()} so requests that can
  * share a verdict meet in one subtask, then {@code AsyncDataStream.unorderedWait(stream, new
@@ -80,18 +83,33 @@ public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict>
             return;
         }
         judge = new ChatJudge(config, metrics);
-        cache = new VerdictCache(config.cacheSize());
+        cache = new VerdictCache(config.cacheSize(), config.cacheTtl());
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        budget =
-                new TenantTokenBudget(
-                        TenantTokenBudget.share(config.tenantDailyTokens(), parallelism));
+        long share = TenantTokenBudget.share(config.tenantDailyTokens(), parallelism);
+        budget = new TenantTokenBudget(share);
+        // the reservation of a call with a full page of ASCII text
+        long largestCall =
+                VerdictPrompt.SYSTEM.length()
+                        + (long) config.maxInputChars()
+                        + MonitorSpecValidator.MAX_PROMPT_LENGTH
+                        + VerdictPrompt.FRAMING_TOKENS
+                        + config.maxOutputTokens();
+        if (share > 0 && share < largestCall) {
+            LOG.warn(
+                    "llm tenant budget share per subtask tokens={} is below the reservation of a"
+                            + " full-size call tokens={}: large pages will be SKIPPED_BUDGET; raise"
+                            + " MONITOR_LLM_TENANT_DAILY_TOKENS or lower the evaluator's parallelism",
+                    share,
+                    largestCall);
+        }
         tokens = new SecureRandom();
         clock = Clock.systemUTC();
         if (spentState != null) {
             budget.restore(spentState.get(), today());
         }
-        metrics.gauge("breakerState", judge::breakerState);
+        metrics.gauge("breakersOpen", judge::openBreakers);
         metrics.gauge("inFlight", cache::inFlightCount);
+        metrics.gauge("cachedVerdicts", () -> (int) cache.size());
         LOG.info("llm evaluator ready config={} parallelism={}", config, parallelism);
     }
 
@@ -123,8 +141,7 @@ public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict>
         LocalDate day = today();
         VerdictCache.Lookup lookup =
                 cache.findOrCall(
-                        request.routingKey() + ":" + config.model(),
-                        () -> budget.admits(request.tenantId(), day),
+                        VerdictKey.of(request, config.model(), config.maxInputChars()),
                         () -> call(request, day));
         if (lookup == null) {
             metrics.budgetSkipped.inc();
@@ -147,23 +164,41 @@ public class LlmEvaluator extends RichAsyncFunction<LlmRequest, Verdict>
                 .thenAccept(judgement -> complete(result, Verdict.of(request, judgement, reused)));
     }
 
+    /** Reserves the call's worst case and makes it; null when the tenant's budget has no room. */
     private CompletableFuture<Judgement> call(LlmRequest request, LocalDate day) {
         VerdictPrompt prompt = VerdictPrompt.of(request, config.maxInputChars(), boundaryToken());
-        return judge.judge(prompt, request.monitorId())
-                .thenApply(
-                        judgement -> {
-                            budget.charge(
-                                    request.tenantId(),
-                                    day,
-                                    judgement.tokensIn() + judgement.tokensOut());
-                            LOG.debug(
-                                    "llm judged monitor={} status={} tokensIn={} tokensOut={}",
-                                    request.monitorId(),
-                                    judgement.status(),
-                                    judgement.tokensIn(),
-                                    judgement.tokensOut());
-                            return judgement;
-                        });
+        long worstCase = prompt.tokenEstimate() + config.maxOutputTokens();
+        TenantTokenBudget.Reservation reservation =
+                budget.reserve(request.tenantId(), day, worstCase);
+        if (reservation == null) {
+            return null;
+        }
+        CompletableFuture<Judgement> judged;
+        try {
+            judged =
+                    judge.judge(
+                            prompt,
+                            request.tenantId(),
+                            request.monitorId(),
+                            () -> reservation.extend(worstCase));
+        } catch (RuntimeException e) {
+            reservation.settle(0);
+            throw e;
+        }
+        return judged.whenComplete(
+                (judgement, failure) -> {
+                    long spent =
+                            judgement == null ? 0 : judgement.tokensIn() + judgement.tokensOut();
+                    reservation.settle(spent);
+                    if (judgement != null) {
+                        LOG.debug(
+                                "llm judged monitor={} status={} tokensIn={} tokensOut={}",
+                                request.monitorId(),
+                                judgement.status(),
+                                judgement.tokensIn(),
+                                judgement.tokensOut());
+                    }
+                });
     }
 
     @Override

@@ -9,7 +9,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The evaluator's metrics, in the operator's metric group under {@code llm}: calls made, tokens
- * in/out, cache hits and coalesced requests, call latency, errors by kind, budget skips.
+ * in/out, cache hits and coalesced requests, call latency, errors by kind, budget refusals,
+ * tenants' breakers opening. Counters are totals over tenants (a metric per tenant would be one
+ * series per customer); the logs name the tenant of each breaker transition and budget refusal.
  */
 final class LlmMetrics {
     private static final int LATENCY_WINDOW = 1_000;
@@ -24,6 +26,7 @@ final class LlmMetrics {
     final Counter unavailable;
     final Counter timeouts;
     final Counter budgetSkipped;
+    final Counter breakerOpened;
     private final Histogram latencyMs;
     private final MetricGroup group;
 
@@ -39,12 +42,13 @@ final class LlmMetrics {
         unavailable = group.counter("unavailable");
         timeouts = group.counter("timeouts");
         budgetSkipped = group.counter("budgetSkipped");
+        breakerOpened = group.counter("breakerOpened");
         latencyMs =
                 group.histogram("latencyMs", new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
         this.group = group;
     }
 
-    /** Registers gauges whose values live elsewhere (breaker state, calls in flight). */
+    /** Registers gauges whose values live elsewhere (open breakers, calls in flight). */
     void gauge(String name, IntSupplier value) {
         group.gauge(name, value::getAsInt);
     }

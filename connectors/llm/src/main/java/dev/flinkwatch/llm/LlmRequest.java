@@ -57,12 +57,13 @@ public record LlmRequest(
 
     /**
      * The key to partition the stream by before the evaluator ({@code
-     * keyBy(LlmRequest::routingKey)}): requests that can share a verdict (same condition, same
-     * content) meet in one subtask, so its cache and in-flight coalescing work across monitors and
-     * tenants.
+     * keyBy(LlmRequest::routingKey)}): requests that can share a verdict (same tenant, same
+     * condition, same content) meet in one subtask, so its cache and in-flight coalescing work
+     * across a tenant's monitors, while one tenant's requests still spread over all subtasks.
+     * Verdicts are never shared across tenants ({@link VerdictKey}).
      */
     public String routingKey() {
-        return conditionHash() + ":" + contentHash;
+        return tenantId + ":" + conditionHash() + ":" + contentHash;
     }
 
     /** A short hex SHA-256 of the condition text. */

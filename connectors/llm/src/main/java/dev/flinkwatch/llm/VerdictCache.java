@@ -1,22 +1,24 @@
 package dev.flinkwatch.llm;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Judgements by cache key (condition hash, content hash, model) within one subtask: a bounded LRU
- * of finished decisions plus the calls in flight, so identical requests arriving together share one
- * call (coalescing) and later ones reuse its answer. Errors are not kept: the next request for that
- * key calls again.
+ * Judgements by {@link VerdictKey} within one subtask: a bounded Caffeine cache of finished
+ * decisions (size limit, expiry after write) plus the calls in flight, so identical requests of a
+ * tenant arriving together share one call (coalescing) and later ones reuse its answer. Errors are
+ * not kept: the next request for that key calls again.
  */
 final class VerdictCache {
     /** How a lookup was answered. */
     enum Source {
-        /** A finished decision from the LRU. */
+        /** A finished decision from the cache. */
         CACHED,
         /** Joined a call already in flight for the same key. */
         JOINED,
@@ -26,56 +28,55 @@ final class VerdictCache {
 
     record Lookup(Source source, CompletableFuture<Judgement> judgement) {}
 
-    private final int maxEntries;
-    private final Map<String, Judgement> decided;
-    private final Map<String, CompletableFuture<Judgement>> inFlight = new HashMap<>();
+    private final Cache<VerdictKey, Judgement> decided;
+    // bounded by the async capacity: every entry is a request waiting in the operator
+    private final Map<VerdictKey, CompletableFuture<Judgement>> inFlight = new HashMap<>();
 
-    VerdictCache(int maxEntries) {
-        this.maxEntries = maxEntries;
-        this.decided =
-                new LinkedHashMap<>(16, 0.75f, true) {
-                    @Override
-                    protected boolean removeEldestEntry(Map.Entry<String, Judgement> eldest) {
-                        return size() > VerdictCache.this.maxEntries;
-                    }
-                };
+    VerdictCache(int maxEntries, Duration ttl) {
+        this(maxEntries, ttl, Ticker.systemTicker());
     }
 
-    private Lookup find(String key) {
-        Judgement hit = decided.get(key);
-        if (hit != null) {
-            return new Lookup(Source.CACHED, CompletableFuture.completedFuture(hit));
-        }
-        CompletableFuture<Judgement> running = inFlight.get(key);
-        return running == null ? null : new Lookup(Source.JOINED, running);
+    VerdictCache(int maxEntries, Duration ttl, Ticker ticker) {
+        this.decided =
+                Caffeine.newBuilder()
+                        .maximumSize(maxEntries)
+                        .expireAfterWrite(ttl)
+                        .ticker(ticker)
+                        // maintenance on the calling thread: deterministic, no common-pool work
+                        .executor(Runnable::run)
+                        .build();
     }
 
     /**
      * A finished decision or a call in flight for the key; else starts the call and registers it,
      * so requests for the same key arriving before it finishes join it.
      *
-     * @param admit asked only when a call is needed: whether one may be made (the token budget)
-     * @return null when a call was needed and not admitted
+     * @param call asked only when a call is needed: starts it, or returns null when it may not be
+     *     made (the tenant's token budget has no room)
+     * @return null when a call was needed and not made
      */
-    synchronized Lookup findOrCall(
-            String key, BooleanSupplier admit, Supplier<CompletableFuture<Judgement>> call) {
-        Lookup existing = find(key);
-        if (existing != null) {
-            return existing;
+    synchronized Lookup findOrCall(VerdictKey key, Supplier<CompletableFuture<Judgement>> call) {
+        Judgement hit = decided.getIfPresent(key);
+        if (hit != null) {
+            return new Lookup(Source.CACHED, CompletableFuture.completedFuture(hit));
         }
-        if (!admit.getAsBoolean()) {
-            return null;
+        CompletableFuture<Judgement> running = inFlight.get(key);
+        if (running != null) {
+            return new Lookup(Source.JOINED, running);
         }
         CompletableFuture<Judgement> started = call.get();
+        if (started == null) {
+            return null;
+        }
         inFlight.put(key, started);
         started.whenComplete((judgement, failure) -> finished(key, started, judgement));
         return new Lookup(Source.CALLED, started);
     }
 
     private synchronized void finished(
-            String key, CompletableFuture<Judgement> call, Judgement judgement) {
+            VerdictKey key, CompletableFuture<Judgement> call, Judgement judgement) {
         inFlight.remove(key, call);
-        if (judgement != null && judgement.cacheable() && maxEntries > 0) {
+        if (judgement != null && judgement.cacheable()) {
             decided.put(key, judgement);
         }
     }
@@ -83,5 +84,11 @@ final class VerdictCache {
     /** Distinct calls in flight, for a gauge. */
     synchronized int inFlightCount() {
         return inFlight.size();
+    }
+
+    /** Decisions held, after pending evictions ran. */
+    long size() {
+        decided.cleanUp();
+        return decided.estimatedSize();
     }
 }

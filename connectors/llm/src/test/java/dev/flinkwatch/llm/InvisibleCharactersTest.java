@@ -32,6 +32,12 @@ class InvisibleCharactersTest {
     }
 
     @Test
+    void removesUnpairedSurrogatesAndKeepsPairs() {
+        assertThat(InvisibleCharacters.strip("a\uD800b\uDC00c\uD83D\uDED2"))
+                .isEqualTo("abc\uD83D\uDED2");
+    }
+
+    @Test
     void nullStaysNull() {
         assertThat(InvisibleCharacters.strip(null)).isNull();
     }

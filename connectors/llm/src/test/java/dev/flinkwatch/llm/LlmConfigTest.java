@@ -26,6 +26,7 @@ class LlmConfigTest {
         assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.tenantDailyTokens()).isEqualTo(500_000);
         assertThat(config.cacheSize()).isEqualTo(10_000);
+        assertThat(config.cacheTtl()).isEqualTo(Duration.ofHours(6));
     }
 
     @Test
@@ -62,7 +63,8 @@ class LlmConfigTest {
                                 Map.entry("MONITOR_LLM_BREAKER_WINDOW", "5"),
                                 Map.entry("MONITOR_LLM_BREAKER_OPEN_MS", "250"),
                                 Map.entry("MONITOR_LLM_TENANT_DAILY_TOKENS", "0"),
-                                Map.entry("MONITOR_LLM_CACHE_SIZE", "3")));
+                                Map.entry("MONITOR_LLM_CACHE_SIZE", "3"),
+                                Map.entry("MONITOR_LLM_CACHE_TTL_MS", "60000")));
 
         assertThat(config)
                 .isEqualTo(
@@ -80,7 +82,8 @@ class LlmConfigTest {
                                 5,
                                 Duration.ofMillis(250),
                                 0,
-                                3));
+                                3,
+                                Duration.ofMinutes(1)));
     }
 
     @Test

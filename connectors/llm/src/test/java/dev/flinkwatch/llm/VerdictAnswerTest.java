@@ -44,6 +44,18 @@ class VerdictAnswerTest {
         assertThat(answer.reason()).isEqualTo("ok");
     }
 
+    @Test
+    void theReasonAndValueNeverCarryNulControlOrUnpairedSurrogateCharacters() throws Exception {
+        // what PostgreSQL (text columns) and JSON encoders refuse must not reach alerts
+        VerdictAnswer answer =
+                VerdictAnswer.parse(
+                        "{\"triggered\": true, \"reason\": \"price\\u0000 $45\\u001b[31m\\ud800\","
+                                + " \"value\": \"$4\\u00005\\udc00\"}");
+
+        assertThat(answer.reason()).isEqualTo("price $45[31m");
+        assertThat(answer.value()).isEqualTo("$45");
+    }
+
     @ParameterizedTest
     @ValueSource(
             strings = {

@@ -2,6 +2,8 @@ package dev.flinkwatch.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.openai.core.ObjectMappers;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -75,5 +77,24 @@ class VerdictPromptTest {
         VerdictPrompt prompt = VerdictPrompt.of(Requests.request("c", null, ""), 1_000, TOKEN);
 
         assertThat(prompt.pageData()).contains("| (none given)").contains("| (empty)");
+    }
+
+    @Test
+    void theTokenEstimateBoundsEveryByteSentAndTheResponseSchema() throws Exception {
+        VerdictPrompt prompt =
+                VerdictPrompt.of(
+                        Requests.request("prix < 50 €", "+ カート 🛒", "Preis: 49 €\nカート 🛒"),
+                        1_000,
+                        TOKEN);
+        long bytes =
+                (prompt.system() + prompt.condition() + prompt.pageData())
+                        .getBytes(StandardCharsets.UTF_8)
+                        .length;
+        String schema =
+                ObjectMappers.jsonMapper().writeValueAsString(VerdictAnswer.responseFormat());
+
+        // the rest is room for the chat template around the three messages
+        assertThat(schema.length()).isLessThan(VerdictPrompt.FRAMING_TOKENS - 300);
+        assertThat(prompt.tokenEstimate()).isEqualTo(bytes + VerdictPrompt.FRAMING_TOKENS);
     }
 }
