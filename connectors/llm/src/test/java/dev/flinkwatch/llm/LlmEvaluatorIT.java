@@ -34,6 +34,7 @@ class LlmEvaluatorIT {
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
 
     private static final String CONDITION = "alert me when the price drops below $50";
+    private static final UUID BREAKER_TENANT = UUID.randomUUID();
     private static OpenAiStub stub;
 
     @BeforeAll
@@ -197,6 +198,11 @@ class LlmEvaluatorIT {
         assertThat(stub.requests()).as("3 for the first, 1 + 2 retries for the second").hasSize(6);
     }
 
+    /** A request of the one tenant the breaker tests use (breakers are per tenant). */
+    private static LlmRequest oneTenant(String diff, String text) {
+        return Requests.request(UUID.randomUUID(), BREAKER_TENANT, CONDITION, diff, text);
+    }
+
     @Test
     void breakerOpensWhileTheEndpointIsDownThenRecovers() throws Exception {
         stub.answerWith(request -> OpenAiStub.error(503, Map.of()));
@@ -208,12 +214,12 @@ class LlmEvaluatorIT {
                         "MONITOR_LLM_BREAKER_OPEN_MS", "3000");
         try (OpenedEvaluator evaluator = new OpenedEvaluator(config)) {
             for (int i = 0; i < 4; i++) {
-                Verdict failed = evaluator.evaluate(Requests.request(CONDITION, "", "down " + i));
+                Verdict failed = evaluator.evaluate(oneTenant("", "down " + i));
                 assertThat(failed.error()).isEqualTo("LLM endpoint answered HTTP 503");
             }
             assertThat(stub.requests()).hasSize(4);
 
-            Verdict rejected = evaluator.evaluate(Requests.request(CONDITION, "", "while open"));
+            Verdict rejected = evaluator.evaluate(oneTenant("", "while open"));
             assertThat(rejected.status()).isEqualTo(VerdictStatus.ERROR);
             assertThat(rejected.error()).isEqualTo("LLM unavailable");
             assertThat(stub.requests()).as("no call while the breaker is open").hasSize(4);
@@ -225,14 +231,13 @@ class LlmEvaluatorIT {
                             () ->
                                     evaluator
                                                     .evaluate(
-                                                            Requests.request(
-                                                                    CONDITION,
+                                                            oneTenant(
                                                                     "",
                                                                     UUID.randomUUID().toString()))
                                                     .status()
                                             == VerdictStatus.TRIGGERED);
             for (int i = 0; i < 5; i++) {
-                assertThat(evaluator.evaluate(Requests.request(CONDITION, "", "up " + i)).status())
+                assertThat(evaluator.evaluate(oneTenant("", "up " + i)).status())
                         .isEqualTo(VerdictStatus.TRIGGERED);
             }
         }
@@ -251,9 +256,9 @@ class LlmEvaluatorIT {
                                 "MONITOR_LLM_MAX_RETRIES", "0",
                                 "MONITOR_LLM_BREAKER_WINDOW", "2"));
         try (OpenedEvaluator evaluator = new OpenedEvaluator(config)) {
-            Verdict first = evaluator.evaluate(Requests.request(CONDITION, "", "x"));
-            evaluator.evaluate(Requests.request(CONDITION, "", "y"));
-            Verdict third = evaluator.evaluate(Requests.request(CONDITION, "", "z"));
+            Verdict first = evaluator.evaluate(oneTenant("", "x"));
+            evaluator.evaluate(oneTenant("", "y"));
+            Verdict third = evaluator.evaluate(oneTenant("", "z"));
 
             assertThat(first.status()).isEqualTo(VerdictStatus.ERROR);
             assertThat(first.error()).startsWith("LLM endpoint unreachable");
@@ -282,16 +287,19 @@ class LlmEvaluatorIT {
     }
 
     @Test
-    void aTenantOverItsDailyBudgetIsSkippedButStillGetsCachedVerdicts() throws Exception {
+    void aTenantOverItsDailyBudgetIsSkippedButStillGetsItsCachedVerdicts() throws Exception {
         stub.answerWith(request -> OpenAiStub.verdict(true, "yes", null));
         UUID tenant = UUID.randomUUID();
         LlmRequest first = Requests.request(UUID.randomUUID(), tenant, CONDITION, "", "v1");
         LlmRequest second = Requests.request(UUID.randomUUID(), tenant, CONDITION, "", "v2");
         LlmRequest sameAsFirst = Requests.request(UUID.randomUUID(), tenant, CONDITION, "", "v1");
         LlmRequest otherTenant = Requests.request(CONDITION, "", "v2");
+        // room for one call's worst case; what the first really costs leaves too little for another
+        long budget = Requests.worstCase(first, config()) + 100;
 
         try (OpenedEvaluator evaluator =
-                new OpenedEvaluator(config("MONITOR_LLM_TENANT_DAILY_TOKENS", "10"))) {
+                new OpenedEvaluator(
+                        config("MONITOR_LLM_TENANT_DAILY_TOKENS", String.valueOf(budget)))) {
             assertThat(evaluator.evaluate(first).status()).isEqualTo(VerdictStatus.TRIGGERED);
             Verdict skipped = evaluator.evaluate(second);
             Verdict cached = evaluator.evaluate(sameAsFirst);
@@ -303,6 +311,7 @@ class LlmEvaluatorIT {
             assertThat(cached.cached()).isTrue();
             assertThat(cached.tokensIn()).isZero();
             assertThat(other.status()).isEqualTo(VerdictStatus.TRIGGERED);
+            assertThat(other.cached()).as("another tenant's verdict is never reused").isFalse();
         }
         assertThat(stub.requests()).as("first and other tenant only").hasSize(2);
     }

@@ -46,15 +46,22 @@ class LlmRequestTest {
     }
 
     @Test
-    void routingKeyIsTheSameForTheSameConditionAndContentWhateverTheMonitor() {
-        LlmRequest a = Requests.request("price below $50", "+ x", "Price $45");
-        LlmRequest b = Requests.request("price below $50", "- y", "Price $45");
-        LlmRequest otherCondition = Requests.request("in stock", "+ x", "Price $45");
-        LlmRequest otherContent = Requests.request("price below $50", "+ x", "Price $46");
+    void routingKeyIsTheSameForOneTenantsConditionAndContentWhateverTheMonitor() {
+        UUID tenant = UUID.randomUUID();
+        LlmRequest a = request(tenant, "price below $50", "+ x", "Price $45");
+        LlmRequest b = request(tenant, "price below $50", "- y", "Price $45");
+        LlmRequest otherCondition = request(tenant, "in stock", "+ x", "Price $45");
+        LlmRequest otherContent = request(tenant, "price below $50", "+ x", "Price $46");
+        LlmRequest otherTenant = request(UUID.randomUUID(), "price below $50", "+ x", "Price $45");
 
         assertThat(a.routingKey()).isEqualTo(b.routingKey());
         assertThat(a.routingKey())
                 .isNotEqualTo(otherCondition.routingKey())
-                .isNotEqualTo(otherContent.routingKey());
+                .isNotEqualTo(otherContent.routingKey())
+                .isNotEqualTo(otherTenant.routingKey());
+    }
+
+    private static LlmRequest request(UUID tenant, String condition, String diff, String text) {
+        return Requests.request(UUID.randomUUID(), tenant, condition, diff, text);
     }
 }

@@ -28,6 +28,15 @@ final class Requests {
                 DETECTED_AT);
     }
 
+    /**
+     * The tokens the evaluator reserves for the request's call (the token is random, its length
+     * not).
+     */
+    static long worstCase(LlmRequest request, LlmConfig config) {
+        return VerdictPrompt.of(request, config.maxInputChars(), "0".repeat(24)).tokenEstimate()
+                + config.maxOutputTokens();
+    }
+
     static String hash(String text) {
         return Hashing.sha256Hex128(text);
     }

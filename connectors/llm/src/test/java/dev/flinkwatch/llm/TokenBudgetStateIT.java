@@ -36,18 +36,22 @@ class TokenBudgetStateIT {
 
     @Test
     void aRestoredEvaluatorRemembersTheTenantsSpending() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        LlmRequest first = Requests.request(UUID.randomUUID(), tenant, "c", "", "first");
+        // room for one call's worst case; what it really costs leaves too little for another
+        long budget =
+                Requests.worstCase(first, LlmConfig.fromEnv(Map.of("OPENAI_BASE_URL", "x"))) + 100;
         LlmConfig config =
                 LlmConfig.fromEnv(
                         Map.of(
                                 "OPENAI_BASE_URL",
                                 stub.baseUrl(),
                                 "MONITOR_LLM_TENANT_DAILY_TOKENS",
-                                "10"));
-        UUID tenant = UUID.randomUUID();
+                                String.valueOf(budget)));
         OperatorSubtaskState checkpoint;
         try (OneInputStreamOperatorTestHarness<LlmRequest, Verdict> before = harness(config)) {
             before.open();
-            before.processElement(Requests.request(UUID.randomUUID(), tenant, "c", "", "first"), 0);
+            before.processElement(first, 0);
             before.endInput(); // waits for the call
             assertThat(before.extractOutputValues())
                     .singleElement()

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Many monitors on one popular page: in a job keyed by {@link LlmRequest#routingKey()}, the
- * endpoint is called once per distinct (condition, content), whatever the number of monitors and
- * tenants, and content that flips back costs nothing.
+ * endpoint is called once per tenant and distinct (condition, content), whatever the number of that
+ * tenant's monitors, and content that flips back costs nothing. Tenants never share a verdict.
  */
 class VerdictCacheIT {
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -51,7 +51,7 @@ class VerdictCacheIT {
     }
 
     @Test
-    void fiftyMonitorsOnOnePageCostOneCallPerDistinctContent() throws Exception {
+    void fiftyMonitorsOnOnePageCostOneCallPerTenantAndDistinctContent() throws Exception {
         stub.clear();
         List<String> versions =
                 List.of(
@@ -74,8 +74,8 @@ class VerdictCacheIT {
         List<Verdict> verdicts = run(requests);
 
         assertThat(verdicts).hasSize(200);
-        assertThat(stub.requests()).as("one call per distinct content").hasSize(3);
-        assertThat(verdicts).filteredOn(v -> !v.cached()).hasSize(3);
+        assertThat(stub.requests()).as("7 tenants x 3 distinct contents").hasSize(21);
+        assertThat(verdicts).filteredOn(v -> !v.cached()).hasSize(21);
         assertThat(verdicts).filteredOn(Verdict::cached).allMatch(v -> v.tokensIn() == 0);
         assertThat(verdicts)
                 .filteredOn(v -> v.status() == VerdictStatus.TRIGGERED)
@@ -90,9 +90,12 @@ class VerdictCacheIT {
     void theConditionIsPartOfTheKey() throws Exception {
         stub.clear();
         List<LlmRequest> requests = new ArrayList<>();
+        UUID tenant = UUID.randomUUID();
         for (int m = 0; m < 20; m++) {
             String condition = m % 2 == 0 ? CONDITION : "alert me when it is out of stock";
-            requests.add(Requests.request(condition, "", "Green kettle. Price: $45"));
+            requests.add(
+                    Requests.request(
+                            UUID.randomUUID(), tenant, condition, "", "Green kettle. Price: $45"));
         }
 
         List<Verdict> verdicts = run(requests);
