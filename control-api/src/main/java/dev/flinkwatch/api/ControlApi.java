@@ -10,6 +10,7 @@ import dev.flinkwatch.api.http.CallerResolver;
 import dev.flinkwatch.api.http.ErrorResponses;
 import dev.flinkwatch.api.http.RequestObserver;
 import dev.flinkwatch.api.http.Route;
+import dev.flinkwatch.api.monitors.DeletedMonitorPurge;
 import dev.flinkwatch.api.monitors.MonitorRoutes;
 import dev.flinkwatch.api.monitors.MonitorSpecChecks;
 import dev.flinkwatch.api.monitors.MonitorStore;
@@ -18,6 +19,7 @@ import dev.flinkwatch.api.ops.Readiness;
 import dev.flinkwatch.api.ops.ReadinessCheck;
 import dev.flinkwatch.api.outbox.OutboxBacklog;
 import dev.flinkwatch.api.outbox.OutboxRelay;
+import dev.flinkwatch.api.ratelimit.TenantRateLimiter;
 import dev.flinkwatch.api.tenants.Authenticator;
 import dev.flinkwatch.api.tenants.TenantRoutes;
 import dev.flinkwatch.api.tenants.TenantStore;
@@ -61,6 +63,7 @@ public final class ControlApi implements AutoCloseable {
     private final PrometheusMeterRegistry metrics =
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final OutboxRelay relay;
+    private final DeletedMonitorPurge purge;
     private final List<Route> routes;
     private final Javalin app;
 
@@ -85,6 +88,14 @@ public final class ControlApi implements AutoCloseable {
                                 config.outboxRetention()),
                         metrics);
         readiness.add(new ReadinessCheck("outbox-relay", relay::verifyRunning));
+        purge =
+                new DeletedMonitorPurge(
+                        db,
+                        new DeletedMonitorPurge.Settings(
+                                config.deletedMonitorRetention(),
+                                config.purgeInterval(),
+                                config.purgeBatchSize()),
+                        metrics);
         TenantStore tenants = new TenantStore(db);
         MonitorStore monitors = new MonitorStore(db, config.defaultMonitorQuota());
         routes = new ArrayList<>();
@@ -108,18 +119,25 @@ public final class ControlApi implements AutoCloseable {
                                                 SecretBox.fromKeysetJson(
                                                         config.deliverySecretKeyset())))
                         .routes());
-        app = createApp(routes, new Authenticator(tenants, config.adminToken()), metrics);
+        app =
+                createApp(
+                        routes,
+                        new Authenticator(tenants, config.adminToken()),
+                        new TenantRateLimiter(config.writeLimit(), config.readLimit()),
+                        metrics);
     }
 
     /**
-     * Starts the API: migrates the schema (unless disabled), starts the outbox relay and listens on
-     * {@link ControlApiConfig#bindHost()}:{@link ControlApiConfig#port()}.
+     * Starts the API: migrates the schema (unless disabled), starts the outbox relay and the purge
+     * of deleted monitors, and listens on {@link ControlApiConfig#bindHost()}:{@link
+     * ControlApiConfig#port()}.
      */
     public static ControlApi start(ControlApiConfig config, DataSource dataSource) {
         ControlApi api = new ControlApi(config, dataSource);
         try {
             api.app.start(config.bindHost(), config.port());
             api.relay.start();
+            api.purge.start();
         } catch (RuntimeException e) {
             api.close();
             throw e;
@@ -150,11 +168,15 @@ public final class ControlApi implements AutoCloseable {
         return List.copyOf(routes);
     }
 
-    /** Stops HTTP first, then the relay (finishing its round), then the pool it created. */
+    /**
+     * Stops HTTP first, then the relay (finishing its round) and the purge, then the pool it
+     * created.
+     */
     @Override
     public void close() {
         app.stop();
         relay.close();
+        purge.close();
         readiness.close();
         metrics.close();
         if (ownPool != null) {
@@ -164,7 +186,10 @@ public final class ControlApi implements AutoCloseable {
     }
 
     private static Javalin createApp(
-            List<Route> routes, CallerResolver callers, PrometheusMeterRegistry metrics) {
+            List<Route> routes,
+            CallerResolver callers,
+            TenantRateLimiter limits,
+            PrometheusMeterRegistry metrics) {
         Javalin app =
                 Javalin.create(
                         cfg -> {
@@ -175,16 +200,20 @@ public final class ControlApi implements AutoCloseable {
                         });
         ErrorResponses.install(app);
         for (Route route : routes) {
-            app.addHttpHandler(route.method(), route.path(), ctx -> handle(route, callers, ctx));
+            app.addHttpHandler(
+                    route.method(), route.path(), ctx -> handle(route, callers, limits, ctx));
         }
         return app;
     }
 
-    private static void handle(Route route, CallerResolver callers, Context ctx) throws Exception {
+    private static void handle(
+            Route route, CallerResolver callers, TenantRateLimiter limits, Context ctx)
+            throws Exception {
         ctx.attribute(RequestObserver.ROUTE_ATTRIBUTE, route.path());
         Caller caller = callers.resolve(ctx, route.access());
         if (caller.tenantId() != null) {
             ctx.attribute(RequestObserver.TENANT_ATTRIBUTE, caller.tenantId());
+            limits.acquire(caller.tenantId(), TenantRateLimiter.Kind.of(route.method()));
         }
         route.handler().handle(ctx, caller);
     }

@@ -1,5 +1,6 @@
 package dev.flinkwatch.api;
 
+import dev.flinkwatch.api.ratelimit.TenantRateLimiter.Limit;
 import dev.flinkwatch.model.ValidationLimits;
 import dev.flinkwatch.model.net.AddressPolicy;
 import java.time.Duration;
@@ -27,6 +28,14 @@ import java.util.Objects;
  * @param migrateSchema apply the Flyway migrations at start
  * @param deliverySecretKeyset the delivery component's Tink keyset (JSON), for webhook signing
  *     secrets; null disables {@code POST /v1/webhook-secret/rotate} (503)
+ * @param writeLimit per-tenant token bucket for POST, PUT, PATCH and DELETE requests (per API
+ *     instance); a rate of 0 disables it
+ * @param readLimit per-tenant token bucket for every other request; a rate of 0 disables it
+ * @param deletedMonitorRetention how long a deleted monitor (and its alerts, checks and status) is
+ *     kept before it is purged; 0 purges as soon as its delete event is published
+ * @param purgeInterval how often the purge of deleted monitors runs
+ * @param purgeBatchSize monitors purged per transaction (small: each takes its alerts and checks
+ *     with it)
  */
 public record ControlApiConfig(
         String bindHost,
@@ -42,7 +51,12 @@ public record ControlApiConfig(
         Duration relayPollInterval,
         Duration outboxRetention,
         boolean migrateSchema,
-        String deliverySecretKeyset) {
+        String deliverySecretKeyset,
+        Limit writeLimit,
+        Limit readLimit,
+        Duration deletedMonitorRetention,
+        Duration purgeInterval,
+        int purgeBatchSize) {
 
     public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -54,6 +68,16 @@ public record ControlApiConfig(
     public static final Duration DEFAULT_RELAY_POLL_INTERVAL = Duration.ofMillis(500);
     public static final Duration DEFAULT_OUTBOX_RETENTION = Duration.ofDays(7);
     public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
+
+    /** 20 writes a second per tenant, 100 at once. */
+    public static final Limit DEFAULT_WRITE_LIMIT = new Limit(1200, 100);
+
+    /** 100 reads a second per tenant, 500 at once. */
+    public static final Limit DEFAULT_READ_LIMIT = new Limit(6000, 500);
+
+    public static final Duration DEFAULT_DELETED_MONITOR_RETENTION = Duration.ofDays(30);
+    public static final Duration DEFAULT_PURGE_INTERVAL = Duration.ofMinutes(10);
+    public static final int DEFAULT_PURGE_BATCH_SIZE = 100;
 
     public ControlApiConfig {
         require(bindHost != null && !bindHost.isBlank(), "bindHost is required");
@@ -82,6 +106,17 @@ public record ControlApiConfig(
         require(
                 outboxRetention != null && outboxRetention.toMinutes() >= 1,
                 "outboxRetention must be at least 1 minute");
+        Objects.requireNonNull(writeLimit, "writeLimit");
+        Objects.requireNonNull(readLimit, "readLimit");
+        require(
+                deletedMonitorRetention != null && !deletedMonitorRetention.isNegative(),
+                "deletedMonitorRetention must be at least 0");
+        require(
+                purgeInterval != null && purgeInterval.toMillis() >= 10,
+                "purgeInterval must be at least 10 ms");
+        require(
+                purgeBatchSize >= 1 && purgeBatchSize <= 10_000,
+                "purgeBatchSize must be between 1 and 10000");
     }
 
     /** A builder with every default set; only the admin token has none. */
@@ -125,6 +160,16 @@ public record ControlApiConfig(
                 + migrateSchema
                 + ", deliverySecretKeyset="
                 + (deliverySecretKeyset == null ? "<unset>" : "<redacted>")
+                + ", writeLimit="
+                + writeLimit
+                + ", readLimit="
+                + readLimit
+                + ", deletedMonitorRetention="
+                + deletedMonitorRetention
+                + ", purgeInterval="
+                + purgeInterval
+                + ", purgeBatchSize="
+                + purgeBatchSize
                 + "}";
     }
 
@@ -150,6 +195,11 @@ public record ControlApiConfig(
         private Duration outboxRetention = DEFAULT_OUTBOX_RETENTION;
         private boolean migrateSchema = true;
         private String deliverySecretKeyset;
+        private Limit writeLimit = DEFAULT_WRITE_LIMIT;
+        private Limit readLimit = DEFAULT_READ_LIMIT;
+        private Duration deletedMonitorRetention = DEFAULT_DELETED_MONITOR_RETENTION;
+        private Duration purgeInterval = DEFAULT_PURGE_INTERVAL;
+        private int purgeBatchSize = DEFAULT_PURGE_BATCH_SIZE;
 
         private Builder(String adminToken) {
             this.adminToken = adminToken;
@@ -220,6 +270,41 @@ public record ControlApiConfig(
             return this;
         }
 
+        /** Writes per minute per tenant (0: unlimited) and how many may come at once. */
+        public Builder writeLimit(int perMinute, int burst) {
+            writeLimit = limit("writeLimit", perMinute, burst);
+            return this;
+        }
+
+        /** Reads per minute per tenant (0: unlimited) and how many may come at once. */
+        public Builder readLimit(int perMinute, int burst) {
+            readLimit = limit("readLimit", perMinute, burst);
+            return this;
+        }
+
+        public Builder deletedMonitorRetention(Duration v) {
+            deletedMonitorRetention = v;
+            return this;
+        }
+
+        public Builder purgeInterval(Duration v) {
+            purgeInterval = v;
+            return this;
+        }
+
+        public Builder purgeBatchSize(int v) {
+            purgeBatchSize = v;
+            return this;
+        }
+
+        private static Limit limit(String name, int perMinute, int burst) {
+            try {
+                return new Limit(perMinute, burst);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+            }
+        }
+
         public ControlApiConfig build() {
             return new ControlApiConfig(
                     bindHost,
@@ -235,7 +320,12 @@ public record ControlApiConfig(
                     relayPollInterval,
                     outboxRetention,
                     migrateSchema,
-                    deliverySecretKeyset);
+                    deliverySecretKeyset,
+                    writeLimit,
+                    readLimit,
+                    deletedMonitorRetention,
+                    purgeInterval,
+                    purgeBatchSize);
         }
     }
 }

@@ -79,6 +79,41 @@ final class StandaloneSettings {
                 "--outbox-retention-hours",
                 "" + ControlApiConfig.DEFAULT_OUTBOX_RETENTION.toHours(),
                 "how long published outbox rows are kept"),
+        WRITE_RATE_PER_MINUTE(
+                "API_WRITE_RATE_PER_MINUTE",
+                "--write-rate-per-minute",
+                "" + ControlApiConfig.DEFAULT_WRITE_LIMIT.perMinute(),
+                "POST/PUT/PATCH/DELETE requests per minute per tenant; 0 = unlimited"),
+        WRITE_BURST(
+                "API_WRITE_BURST",
+                "--write-burst",
+                "" + ControlApiConfig.DEFAULT_WRITE_LIMIT.burst(),
+                "writes a tenant may send at once (token bucket size)"),
+        READ_RATE_PER_MINUTE(
+                "API_READ_RATE_PER_MINUTE",
+                "--read-rate-per-minute",
+                "" + ControlApiConfig.DEFAULT_READ_LIMIT.perMinute(),
+                "other requests per minute per tenant; 0 = unlimited"),
+        READ_BURST(
+                "API_READ_BURST",
+                "--read-burst",
+                "" + ControlApiConfig.DEFAULT_READ_LIMIT.burst(),
+                "reads a tenant may send at once (token bucket size)"),
+        DELETED_MONITOR_RETENTION_HOURS(
+                "DELETED_MONITOR_RETENTION_HOURS",
+                "--deleted-monitor-retention-hours",
+                "" + ControlApiConfig.DEFAULT_DELETED_MONITOR_RETENTION.toHours(),
+                "how long deleted monitors (with alerts and checks) are kept; 0 = until published"),
+        PURGE_INTERVAL_SECONDS(
+                "PURGE_INTERVAL_SECONDS",
+                "--purge-interval-seconds",
+                "" + ControlApiConfig.DEFAULT_PURGE_INTERVAL.toSeconds(),
+                "how often deleted monitors past their retention are purged"),
+        PURGE_BATCH_SIZE(
+                "PURGE_BATCH_SIZE",
+                "--purge-batch-size",
+                "" + ControlApiConfig.DEFAULT_PURGE_BATCH_SIZE,
+                "deleted monitors purged per transaction"),
         MIGRATE_SCHEMA(
                 "MIGRATE_SCHEMA", "--migrate-schema", "true", "apply Flyway migrations at start"),
         // The delivery component's variable: one keyset for the API (rotation) and delivery.
@@ -172,6 +207,21 @@ final class StandaloneSettings {
                             .outboxRetention(
                                     Duration.ofHours(
                                             integer(values, Option.OUTBOX_RETENTION_HOURS)))
+                            .writeLimit(
+                                    integer(values, Option.WRITE_RATE_PER_MINUTE),
+                                    integer(values, Option.WRITE_BURST))
+                            .readLimit(
+                                    integer(values, Option.READ_RATE_PER_MINUTE),
+                                    integer(values, Option.READ_BURST))
+                            .deletedMonitorRetention(
+                                    Duration.ofHours(
+                                            integer(
+                                                    values,
+                                                    Option.DELETED_MONITOR_RETENTION_HOURS)))
+                            .purgeInterval(
+                                    Duration.ofSeconds(
+                                            integer(values, Option.PURGE_INTERVAL_SECONDS)))
+                            .purgeBatchSize(integer(values, Option.PURGE_BATCH_SIZE))
                             .migrateSchema(bool(values, Option.MIGRATE_SCHEMA))
                             .deliverySecretKeyset(
                                     values.get(Option.DELIVERY_SECRET_KEYSET).isBlank()

@@ -16,6 +16,10 @@ class ControlApiConfigTest {
         assertThat(config.relayBatchSize()).isEqualTo(500);
         assertThat(config.outboxRetention()).isEqualTo(Duration.ofDays(7));
         assertThat(config.addressPolicy().allowList()).isEmpty();
+        assertThat(config.writeLimit()).isEqualTo(ControlApiConfig.DEFAULT_WRITE_LIMIT);
+        assertThat(config.readLimit()).isEqualTo(ControlApiConfig.DEFAULT_READ_LIMIT);
+        assertThat(config.readLimit().perMinute()).isGreaterThan(config.writeLimit().perMinute());
+        assertThat(config.deletedMonitorRetention()).isEqualTo(Duration.ofDays(30));
     }
 
     @Test
@@ -41,5 +45,24 @@ class ControlApiConfigTest {
                                         .relayPollInterval(Duration.ZERO)
                                         .build())
                 .hasMessageContaining("relayPollInterval");
+        assertThatThrownBy(() -> ControlApiConfig.builder(TOKEN).writeLimit(10, 0).build())
+                .hasMessageContaining("writeLimit")
+                .hasMessageContaining("burst");
+        assertThatThrownBy(() -> ControlApiConfig.builder(TOKEN).readLimit(-1, 5).build())
+                .hasMessageContaining("readLimit");
+        assertThatThrownBy(
+                        () ->
+                                ControlApiConfig.builder(TOKEN)
+                                        .deletedMonitorRetention(Duration.ofSeconds(-1))
+                                        .build())
+                .hasMessageContaining("deletedMonitorRetention");
+        assertThatThrownBy(() -> ControlApiConfig.builder(TOKEN).purgeBatchSize(0).build())
+                .hasMessageContaining("purgeBatchSize");
+    }
+
+    @Test
+    void aRateOfZeroDisablesALimitWhateverItsBurst() {
+        ControlApiConfig config = ControlApiConfig.builder(TOKEN).writeLimit(0, 0).build();
+        assertThat(config.writeLimit().perMinute()).isZero();
     }
 }

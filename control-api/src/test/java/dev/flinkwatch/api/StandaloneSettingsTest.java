@@ -41,6 +41,11 @@ class StandaloneSettingsTest {
                             "10",
                             "--address-allow-list=127.0.0.0/8, localhost",
                             "--relay-poll-ms=250",
+                            "--write-rate-per-minute=30",
+                            "--write-burst=5",
+                            "--read-rate-per-minute=0",
+                            "--deleted-monitor-retention-hours=48",
+                            "--purge-interval-seconds=30",
                             "--migrate-schema=false"
                         });
         ControlApiConfig config = parsed.config();
@@ -49,6 +54,11 @@ class StandaloneSettingsTest {
         assertThat(config.minIntervalSeconds()).isEqualTo(10);
         assertThat(config.addressAllowList()).isEqualTo(List.of("127.0.0.0/8", "localhost"));
         assertThat(config.relayPollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.writeLimit().perMinute()).isEqualTo(30);
+        assertThat(config.writeLimit().burst()).isEqualTo(5);
+        assertThat(config.readLimit().perMinute()).isZero();
+        assertThat(config.deletedMonitorRetention()).isEqualTo(Duration.ofHours(48));
+        assertThat(config.purgeInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.migrateSchema()).isFalse();
         assertThat(parsed.jdbcPassword()).isEqualTo("s3cret");
         assertThat(parsed.toString()).doesNotContain("s3cret").doesNotContain(TOKEN);

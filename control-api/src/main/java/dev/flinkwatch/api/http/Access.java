@@ -4,6 +4,11 @@ package dev.flinkwatch.api.http;
 public enum Access {
     /** Anyone: health, readiness, metrics, the OpenAPI document. */
     PUBLIC,
+    /**
+     * Anyone, and the operator sees more: without {@code X-Admin-Token} the caller is anonymous; a
+     * token that is sent must be valid.
+     */
+    PUBLIC_OR_ADMIN,
     /** The operator, with {@code X-Admin-Token}. */
     ADMIN,
     /** A tenant, with {@code Authorization: Bearer <apiKey>}. */

@@ -16,13 +16,24 @@ public final class ApiException extends RuntimeException {
     private final int status;
     private final String code;
     private final Map<String, String> fields;
+    private final long retryAfterSeconds;
 
     public ApiException(int status, String code, String message, Map<String, String> fields) {
+        this(status, code, message, fields, 0);
+    }
+
+    private ApiException(
+            int status,
+            String code,
+            String message,
+            Map<String, String> fields,
+            long retryAfterSeconds) {
         // No stack trace: these are expected outcomes, thrown often (fuzzing, bad clients).
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public ApiException(int status, String code, String message) {
@@ -73,12 +84,25 @@ public final class ApiException extends RuntimeException {
         return new ApiException(401, "unauthorized", message);
     }
 
+    /** 429 {@code rate_limited}; the response carries {@code Retry-After: retryAfterSeconds}. */
+    public static ApiException rateLimited(String message, long retryAfterSeconds) {
+        if (retryAfterSeconds < 1) {
+            throw new IllegalArgumentException("retryAfterSeconds must be at least 1");
+        }
+        return new ApiException(429, "rate_limited", message, Map.of(), retryAfterSeconds);
+    }
+
     public int status() {
         return status;
     }
 
     public String code() {
         return code;
+    }
+
+    /** Seconds for a {@code Retry-After} header; 0 when the response has none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /** Field path to message, in the order the problems were found. */

@@ -28,6 +28,9 @@ public final class ErrorResponses {
         if (e.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
         }
+        if (e.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
         Json.respond(ctx, e.status(), ErrorBody.of(e));
     }
 

@@ -1,6 +1,7 @@
 package dev.flinkwatch.api.ops;
 
 import dev.flinkwatch.api.http.Access;
+import dev.flinkwatch.api.http.Caller;
 import dev.flinkwatch.api.http.Json;
 import dev.flinkwatch.api.http.Route;
 import io.javalin.http.Context;
@@ -11,7 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
-/** Liveness, readiness, Prometheus metrics and the OpenAPI document. */
+/** Liveness, readiness (details for the operator), Prometheus metrics and the OpenAPI document. */
 public final class OperationsRoutes {
     /** The OpenAPI 3 document of the contract, a classpath resource. */
     public static final String OPENAPI_RESOURCE = "/dev/flinkwatch/api/openapi.json";
@@ -29,7 +30,7 @@ public final class OperationsRoutes {
     public List<Route> routes() {
         return List.of(
                 Route.get("/healthz", Access.PUBLIC, (ctx, caller) -> healthz(ctx)),
-                Route.get("/readyz", Access.PUBLIC, (ctx, caller) -> readyz(ctx)),
+                Route.get("/readyz", Access.PUBLIC_OR_ADMIN, this::readyz),
                 Route.get("/metrics", Access.PUBLIC, (ctx, caller) -> metrics(ctx)),
                 Route.get(
                         "/openapi.json",
@@ -41,16 +42,19 @@ public final class OperationsRoutes {
         Json.respond(ctx, 200, Map.of("status", "alive"));
     }
 
-    private void readyz(Context ctx) {
+    /**
+     * 200/503 with the status for everyone; the per-check reasons only for the operator: they can
+     * carry exception text and internal addresses.
+     */
+    private void readyz(Context ctx, Caller caller) {
         Readiness.Report report = readiness.evaluate();
+        String status = report.ready() ? "ready" : "not_ready";
         Json.respond(
                 ctx,
                 report.ready() ? 200 : 503,
-                Map.of(
-                        "status",
-                        report.ready() ? "ready" : "not_ready",
-                        "checks",
-                        report.checks()));
+                caller.admin()
+                        ? Map.of("status", status, "checks", report.checks())
+                        : Map.of("status", status));
     }
 
     private void metrics(Context ctx) {

@@ -10,11 +10,26 @@ import java.sql.SQLException;
  * Appends monitor events to the transactional outbox. Callers append in the transaction that
  * changes the monitor row, after locking that row, so a monitor's outbox ids increase with its
  * versions.
+ *
+ * <p>An appended event supersedes the monitor's older unpublished events: they are marked done
+ * ({@code superseded}) and never sent, because the topic is compacted by monitor id and consumers
+ * keep the newest version. So a monitor has about one pending row however fast it changes, and
+ * pause/resume churn cannot fill the relay's window ahead of other tenants. Rows a relay holds
+ * right now are skipped, not waited for (a write never waits for Kafka); the relay sends them, in
+ * order, before the new one.
  */
 public final class Outbox {
     private Outbox() {}
 
     public static void append(Connection c, MonitorEvent event) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "UPDATE outbox SET published_at = now(), superseded = true WHERE id IN"
+                                + " (SELECT id FROM outbox WHERE monitor_id = ?"
+                                + " AND published_at IS NULL FOR UPDATE SKIP LOCKED)")) {
+            ps.setObject(1, event.monitorId());
+            ps.executeUpdate();
+        }
         try (PreparedStatement ps =
                 c.prepareStatement(
                         "INSERT INTO outbox (monitor_id, tenant_id, version, event_type, payload)"

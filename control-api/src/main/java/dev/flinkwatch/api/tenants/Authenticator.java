@@ -31,6 +31,8 @@ public final class Authenticator implements CallerResolver {
     public Caller resolve(Context ctx, Access access) throws SQLException {
         return switch (access) {
             case PUBLIC -> Caller.ANONYMOUS;
+            case PUBLIC_OR_ADMIN ->
+                    ctx.header(ADMIN_HEADER) != null ? admin(ctx) : Caller.ANONYMOUS;
             case ADMIN -> admin(ctx);
             case TENANT -> tenant(ctx);
             case ADMIN_OR_TENANT -> ctx.header(ADMIN_HEADER) != null ? admin(ctx) : tenant(ctx);
