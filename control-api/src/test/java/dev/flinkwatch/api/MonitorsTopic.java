@@ -64,7 +64,28 @@ final class MonitorsTopic {
         return byMonitor;
     }
 
-    /** The expected sequence: upserts 1..n-1, then delete n and the tombstone when deleted. */
+    /**
+     * The state a monitor's sequence must end in: its newest upsert, or its delete and the
+     * tombstone. Versions in between may be missing: a newer outbox row supersedes unpublished
+     * older ones.
+     */
+    static List<Entry> finalState(long lastVersion, boolean deleted) {
+        return deleted
+                ? List.of(new Entry("delete", lastVersion), Entry.TOMBSTONE)
+                : List.of(new Entry("upsert", lastVersion));
+    }
+
+    /** True when {@code seen} ends in {@link #finalState}. */
+    static boolean converged(List<Entry> seen, long lastVersion, boolean deleted) {
+        List<Entry> tail = finalState(lastVersion, deleted);
+        return seen != null
+                && seen.size() >= tail.size()
+                && seen.subList(seen.size() - tail.size(), seen.size()).equals(tail);
+    }
+
+    /**
+     * Every version there could be: upserts 1..n-1, then delete n and the tombstone when deleted.
+     */
     static List<Entry> expected(long lastVersion, boolean deleted) {
         List<Entry> out = new ArrayList<>();
         for (long v = 1; v <= lastVersion; v++) {

@@ -202,6 +202,19 @@ public final class LocalStack implements AutoCloseable {
                                         .minIntervalSeconds(
                                                 options.get(LocalStackOptions.MIN_INTERVAL_SECONDS))
                                         .addressAllowList(allowList())
+                                        .writeLimit(
+                                                options.get(
+                                                        LocalStackOptions
+                                                                .API_WRITE_RATE_PER_MINUTE),
+                                                options.get(LocalStackOptions.API_WRITE_BURST))
+                                        .readLimit(
+                                                options.get(
+                                                        LocalStackOptions.API_READ_RATE_PER_MINUTE),
+                                                options.get(LocalStackOptions.API_READ_BURST))
+                                        .deletedMonitorRetention(
+                                                options.get(
+                                                        LocalStackOptions
+                                                                .DELETED_MONITOR_RETENTION))
                                         .migrateSchema(false)
                                         .build(),
                                 db));

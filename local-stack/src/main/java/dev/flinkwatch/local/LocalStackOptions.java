@@ -2,6 +2,7 @@ package dev.flinkwatch.local;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import dev.flinkwatch.api.ControlApiConfig;
 import dev.flinkwatch.model.ValidationLimits;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +51,41 @@ public final class LocalStackOptions {
                     .defaultValue(ValidationLimits.DEFAULT_MIN_INTERVAL_SECONDS)
                     .withDescription("Interval floor of monitors (lower it for trials and tests).");
 
+    public static final ConfigOption<Integer> API_WRITE_RATE_PER_MINUTE =
+            key("monitor.api.write-rate-per-minute")
+                    .intType()
+                    .defaultValue(ControlApiConfig.DEFAULT_WRITE_LIMIT.perMinute())
+                    .withDescription(
+                            "Writes (POST, PUT, PATCH, DELETE) per minute per tenant before the"
+                                    + " API answers 429; 0 = unlimited.");
+
+    public static final ConfigOption<Integer> API_WRITE_BURST =
+            key("monitor.api.write-burst")
+                    .intType()
+                    .defaultValue(ControlApiConfig.DEFAULT_WRITE_LIMIT.burst())
+                    .withDescription("Writes a tenant may send at once (token bucket size).");
+
+    public static final ConfigOption<Integer> API_READ_RATE_PER_MINUTE =
+            key("monitor.api.read-rate-per-minute")
+                    .intType()
+                    .defaultValue(ControlApiConfig.DEFAULT_READ_LIMIT.perMinute())
+                    .withDescription(
+                            "Other tenant requests per minute per tenant before 429; 0 = unlimited.");
+
+    public static final ConfigOption<Integer> API_READ_BURST =
+            key("monitor.api.read-burst")
+                    .intType()
+                    .defaultValue(ControlApiConfig.DEFAULT_READ_LIMIT.burst())
+                    .withDescription("Reads a tenant may send at once (token bucket size).");
+
+    public static final ConfigOption<Duration> DELETED_MONITOR_RETENTION =
+            key("monitor.api.deleted-monitor-retention")
+                    .durationType()
+                    .defaultValue(ControlApiConfig.DEFAULT_DELETED_MONITOR_RETENTION)
+                    .withDescription(
+                            "How long a deleted monitor with its alerts and checks is kept before"
+                                    + " it is purged (0: once its delete event is published).");
+
     public static final ConfigOption<Boolean> FETCH_ALLOW_PRIVATE =
             key("monitor.fetch.allow-private")
                     .booleanType()
@@ -95,6 +131,11 @@ public final class LocalStackOptions {
                 DATA_DIR,
                 ADMIN_TOKEN,
                 MIN_INTERVAL_SECONDS,
+                API_WRITE_RATE_PER_MINUTE,
+                API_WRITE_BURST,
+                API_READ_RATE_PER_MINUTE,
+                API_READ_BURST,
+                DELETED_MONITOR_RETENTION,
                 FETCH_ALLOW_PRIVATE,
                 PARALLELISM,
                 SUPERVISOR_INITIAL_BACKOFF,

@@ -121,6 +121,7 @@ class PipelineSupervisionIT {
     private static HttpResponse<String> readyz(LocalStack stack) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/readyz"))
+                        .header("X-Admin-Token", stack.adminToken())
                         .timeout(Duration.ofSeconds(10))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

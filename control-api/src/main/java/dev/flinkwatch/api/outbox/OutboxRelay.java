@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * no older row of that monitor is pending elsewhere (locked by another instance). A monitor's next
  * version is therefore sent only after the previous one was acknowledged and marked: a failure can
  * cause a re-send of the same version (at-least-once; consumers ignore versions they have) but
- * never lets a newer version overtake an older one. A delete is sent as the delete event followed
- * by a tombstone, so compaction eventually removes the key. While Kafka is down, rounds fail and
- * are retried with exponential backoff; the API keeps accepting writes into the outbox.
+ * never lets a newer version overtake an older one. Writers supersede a monitor's older pending
+ * rows ({@link Outbox}), so a round's window holds about one row per changed monitor and one
+ * monitor's churn cannot crowd out other tenants' events. A delete is sent as the delete event
+ * followed by a tombstone, so compaction eventually removes the key. While Kafka is down, rounds
+ * fail and are retried with exponential backoff; the API keeps accepting writes into the outbox.
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
