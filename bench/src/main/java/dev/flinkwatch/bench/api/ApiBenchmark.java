@@ -65,6 +65,9 @@ public final class ApiBenchmark {
                         .monitorsTopic(topic)
                         .defaultMonitorQuota(1_000_000)
                         .dbPoolSize(Integer.getInteger("bench.dbPool", 16))
+                        // Measures what a request costs, not the per-tenant rate limits.
+                        .writeLimit(0, 0)
+                        .readLimit(0, 0)
                         .build();
         List<String> rows = new ArrayList<>();
         try (ControlApi api = ControlApi.start(config, db.dataSource())) {
