@@ -35,7 +35,7 @@ class ShadedJarTest {
                             "dev/flinkwatch/pipeline/MonitorPipelineJob.class",
                             "dev/flinkwatch/fetch/FetchFunction.class",
                             "org/apache/flink/connector/kafka/sink/KafkaSink.class",
-                            "org/apache/flink/connector/jdbc/core/datastream/sink/JdbcSink.class",
+                            "dev/flinkwatch/pipeline/sink/PostgresSink.class",
                             "org/apache/kafka/clients/producer/KafkaProducer.class",
                             "org/postgresql/Driver.class")) {
                 assertThat(jar.getEntry(cls)).as(cls).isNotNull();

@@ -30,6 +30,20 @@ public record Alert(
         String excerpt,
         String diff) {
 
+    /** This alert with another excerpt and diff (e.g. left out when the record is too large). */
+    public Alert withContent(String newExcerpt, String newDiff) {
+        return new Alert(
+                alertId,
+                kind,
+                monitorId,
+                tenantId,
+                sourceUrl,
+                detectedAt,
+                reason,
+                newExcerpt,
+                newDiff);
+    }
+
     /**
      * The deterministic alert id: {@link Hashing#sha256Hex128(String...)} over kind, monitor,
      * source and the episode: the pipeline counts episodes per source in checkpointed state

@@ -35,4 +35,23 @@ public record CheckResult(
         String errorCode,
         String errorMessage,
         long latencyMs,
-        String diff) {}
+        String diff) {
+
+    /** This result with another diff (e.g. a marker when the diff had to be left out). */
+    public CheckResult withDiff(String newDiff) {
+        return new CheckResult(
+                monitorId,
+                tenantId,
+                sourceUrl,
+                scheduledAt,
+                startedAt,
+                finishedAt,
+                outcome,
+                httpStatus,
+                contentHash,
+                errorCode,
+                errorMessage,
+                latencyMs,
+                newDiff);
+    }
+}

@@ -128,13 +128,14 @@ public final class MonitorPipelineJob {
         Properties producer = new Properties();
         // longer than any checkpoint interval we configure, below the broker's maximum
         producer.setProperty("transaction.timeout.ms", String.valueOf(15 * 60 * 1000));
+        int maxRecordBytes = conf.get(PipelineOptions.KAFKA_MAX_RECORD_BYTES);
         KafkaSink<Alert> alertTopic =
                 KafkaSink.<Alert>builder()
                         .setBootstrapServers(bootstrap)
                         .setKafkaProducerConfig(producer)
                         .setRecordSerializer(
-                                new EnvelopeSerializer<>(
-                                        conf.get(PipelineOptions.TOPIC_ALERTS), Alert::monitorId))
+                                EnvelopeSerializer.alerts(
+                                        conf.get(PipelineOptions.TOPIC_ALERTS), maxRecordBytes))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         .setTransactionalIdPrefix(conf.get(PipelineOptions.TRANSACTIONAL_ID_PREFIX))
                         .build();
@@ -142,9 +143,9 @@ public final class MonitorPipelineJob {
                 KafkaSink.<CheckResult>builder()
                         .setBootstrapServers(bootstrap)
                         .setRecordSerializer(
-                                new EnvelopeSerializer<>(
+                                EnvelopeSerializer.checkResults(
                                         conf.get(PipelineOptions.TOPIC_CHECK_RESULTS),
-                                        CheckResult::monitorId))
+                                        maxRecordBytes))
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .build();
         PostgresSinks.Settings db =
@@ -153,7 +154,9 @@ public final class MonitorPipelineJob {
                         conf.get(PipelineOptions.JDBC_USER),
                         conf.get(PipelineOptions.JDBC_PASSWORD),
                         conf.get(PipelineOptions.JDBC_BATCH_SIZE),
-                        conf.get(PipelineOptions.JDBC_BATCH_INTERVAL));
+                        conf.get(PipelineOptions.JDBC_BATCH_INTERVAL),
+                        conf.get(PipelineOptions.JDBC_MAX_RETRIES),
+                        conf.get(PipelineOptions.JDBC_RETRY_BACKOFF));
         return new MonitorPipeline.Sinks(
                 PostgresSinks.alerts(db),
                 alertTopic,

@@ -88,6 +88,35 @@ public final class PipelineOptions {
                     .defaultValue(Duration.ofMillis(200))
                     .withDescription("Longest time a row waits for its JDBC batch.");
 
+    public static final ConfigOption<Integer> JDBC_MAX_RETRIES =
+            key(PREFIX + "jdbc.max-retries")
+                    .intType()
+                    .defaultValue(5)
+                    .withDescription(
+                            "Retries of a PostgreSQL write while the database is unavailable"
+                                    + " (connection lost, serialization failure, shutdown), then"
+                                    + " the job fails and restarts. Rows PostgreSQL refuses (data"
+                                    + " exceptions, constraints) are not retried: they go to"
+                                    + " dead_letters.");
+
+    public static final ConfigOption<Duration> JDBC_RETRY_BACKOFF =
+            key(PREFIX + "jdbc.retry-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(500))
+                    .withDescription(
+                            "Wait before the first retry of a PostgreSQL write, doubled for each"
+                                    + " further one (at most 30 s).");
+
+    public static final ConfigOption<Integer> KAFKA_MAX_RECORD_BYTES =
+            key(PREFIX + "kafka.max-record-bytes")
+                    .intType()
+                    .defaultValue(1_000_000)
+                    .withDescription(
+                            "Largest key + value the pipeline writes to Kafka; a larger alert or"
+                                    + " check result is written without its diff and excerpt."
+                                    + " Keep it below the producer's max.request.size and the"
+                                    + " topics' max.message.bytes (1 MiB by default).");
+
     public static final ConfigOption<Integer> MIN_INTERVAL_SECONDS =
             key(PREFIX + "schedule.min-interval-seconds")
                     .intType()
@@ -224,6 +253,9 @@ public final class PipelineOptions {
                 JDBC_PASSWORD,
                 JDBC_BATCH_SIZE,
                 JDBC_BATCH_INTERVAL,
+                JDBC_MAX_RETRIES,
+                JDBC_RETRY_BACKOFF,
+                KAFKA_MAX_RECORD_BYTES,
                 MIN_INTERVAL_SECONDS,
                 OVERDUE_THRESHOLD,
                 CATCH_UP_WINDOW,
