@@ -40,6 +40,9 @@ public final class EnvelopeSerializer<T> implements KafkaRecordSerializationSche
             SerializableFunction<T, UUID> key,
             int maxRecordBytes,
             SerializableFunction<T, T> withoutContent) {
+        if (maxRecordBytes < 1024) {
+            throw new IllegalArgumentException("flinkwatch.kafka.max-record-bytes must be >= 1024");
+        }
         this.topic = topic;
         this.key = key;
         this.maxRecordBytes = maxRecordBytes;

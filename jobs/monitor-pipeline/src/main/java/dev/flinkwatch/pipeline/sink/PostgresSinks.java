@@ -42,7 +42,15 @@ public final class PostgresSinks {
             Duration batchInterval,
             int maxRetries,
             Duration retryBackoff)
-            implements Serializable {}
+            implements Serializable {
+        public Settings {
+            if (batchSize < 1 || maxRetries < 0 || retryBackoff.isNegative()) {
+                throw new IllegalArgumentException(
+                        "flinkwatch.jdbc.batch-size must be >= 1, jdbc.max-retries >= 0 and"
+                                + " jdbc.retry-backoff >= 0");
+            }
+        }
+    }
 
     static final PostgresTable<Alert> ALERTS =
             new PostgresTable<>(

@@ -69,7 +69,7 @@ class EnvelopeSerializerTest {
                 new CheckResult(
                         monitor,
                         UUID.randomUUID(),
-                        "https://e.example/" + "p".repeat(500),
+                        "https://e.example/" + "p".repeat(1500),
                         T,
                         T,
                         T,
@@ -80,9 +80,9 @@ class EnvelopeSerializerTest {
                         "timed out",
                         1,
                         null);
-        assertThat(EnvelopeSerializer.checkResults("results", 600).serialize(r, null, null))
+        assertThat(EnvelopeSerializer.checkResults("results", 1024).serialize(r, null, null))
                 .isNotNull();
-        assertThat(EnvelopeSerializer.checkResults("results", 600).serialize(longUrl, null, null))
+        assertThat(EnvelopeSerializer.checkResults("results", 1024).serialize(longUrl, null, null))
                 .isNull();
     }
 
