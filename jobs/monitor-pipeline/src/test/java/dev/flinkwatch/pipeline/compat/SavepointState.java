@@ -8,6 +8,7 @@ import dev.flinkwatch.pipeline.alert.DecisionState;
 import dev.flinkwatch.pipeline.alert.Evaluation;
 import dev.flinkwatch.pipeline.change.SourceState;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,11 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.OperatorIDPair;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
@@ -29,6 +35,7 @@ import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
 import org.apache.flink.state.api.runtime.SavepointLoader;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
@@ -115,6 +122,40 @@ public final class SavepointState {
      * The max parallelism (number of key groups) the savepoint's keyed state was written with; a
      * job restored from it must run with the same.
      */
+    /**
+     * The committer operators of the flink-connector-jdbc sinks (at-least-once: they never receive
+     * a committable, see docs/upgrades.md), which the current job no longer has.
+     */
+    public static final Set<OperatorID> JDBC_COMMITTERS =
+            Set.of(
+                    OperatorIdentifier.forUid("Sink Committer: alerts-postgres").getOperatorId(),
+                    OperatorIdentifier.forUid("Sink Committer: check-runs-postgres")
+                            .getOperatorId(),
+                    OperatorIdentifier.forUid("Sink Committer: monitor-status-postgres")
+                            .getOperatorId());
+
+    /** Operators with state in the savepoint that the job of the stream graph does not have. */
+    public static Set<OperatorID> operatorsMissingFrom(String path, StreamGraph graph)
+            throws java.io.IOException {
+        Set<OperatorID> job = new HashSet<>();
+        for (JobVertex vertex : graph.getJobGraph().getVertices()) {
+            for (OperatorIDPair ids : vertex.getOperatorIDs()) {
+                job.add(ids.getGeneratedOperatorID());
+                ids.getUserDefinedOperatorID().ifPresent(job::add);
+            }
+        }
+        Set<OperatorID> missing = new HashSet<>();
+        for (OperatorState o : SavepointLoader.loadSavepointMetadata(path).getOperatorStates()) {
+            boolean stateful =
+                    o.getCoordinatorState() != null
+                            || o.getStates().stream().anyMatch(OperatorSubtaskState::hasState);
+            if (stateful && !job.contains(o.getOperatorID())) {
+                missing.add(o.getOperatorID());
+            }
+        }
+        return missing;
+    }
+
     public static int maxParallelism(String path) throws java.io.IOException {
         return SavepointLoader.loadSavepointMetadata(path).getOperatorStates().stream()
                 .filter(
