@@ -1,12 +1,13 @@
 package dev.flinkwatch.pipeline.sink;
 
+import dev.flinkwatch.extraction.TextSanitizer;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.UUID;
 
 /**
  * A row PostgreSQL refused, as recorded in {@code dead_letters}: who it belonged to and why, never
- * its content. Every text is made safe here (no control characters, bounded), so the dead letter
+ * its content. Every text is made safe here (sanitized, on one line, bounded), so the dead letter
  * itself cannot be refused for the reason its row was.
  *
  * @param sink the sink (its table)
@@ -54,24 +55,10 @@ record DeadLetter(
         ps.setString(7, summary);
     }
 
-    /** Control characters and lone surrogates become '?', and the text is cut to max chars. */
+    /** Sanitized ({@link TextSanitizer}), on one line, at most max chars. */
     static String safe(String text, int max) {
-        StringBuilder out = new StringBuilder(Math.min(text.length(), max));
-        for (int i = 0; i < text.length() && out.length() < max; i++) {
-            char c = text.charAt(i);
-            boolean pair =
-                    Character.isHighSurrogate(c)
-                            && i + 1 < text.length()
-                            && Character.isLowSurrogate(text.charAt(i + 1))
-                            && out.length() + 1 < max;
-            if (pair) {
-                out.append(c).append(text.charAt(++i));
-            } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
-                out.append('?');
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return TextSanitizer.truncate(
+                TextSanitizer.clean(text).replace('\n', ' ').replace('\r', ' ').replace('\t', ' '),
+                max);
     }
 }

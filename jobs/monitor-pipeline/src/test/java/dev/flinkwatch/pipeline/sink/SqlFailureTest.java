@@ -55,7 +55,7 @@ class SqlFailureTest {
 
     @Test
     void messagesAreSafeAndBounded() {
-        assertThat(SqlFailure.message(new SQLException("a\0b\nc", "22021"))).isEqualTo("a?b?c");
+        assertThat(SqlFailure.message(new SQLException("a\0b\nc", "22021"))).isEqualTo("ab c");
         assertThat(SqlFailure.message(new SQLException("x".repeat(1000), "22021")))
                 .hasSize(SqlFailure.MAX_MESSAGE_CHARS);
     }
