@@ -13,12 +13,19 @@ import org.asynchttpclient.HttpResponseStatus;
 /**
  * Streams one response and stops it as soon as it breaks a limit: more body than {@code maxBytes}
  * (counted after decompression, so a gzip bomb stops too), or a content type we do not process.
- * Memory stays bounded by the limit because nothing beyond it is ever buffered. Bodies of non-2xx
+ * Memory stays bounded by the limit because nothing beyond it is ever buffered, and follows the
+ * bytes that actually arrived: the buffer grows as they do, never sized from a Content-Length
+ * header up front (a header-only tarpit declaring 100 MB costs nothing). Bodies of non-2xx
  * responses are counted and dropped (read up to a small limit to keep the connection reusable).
+ * {@link #receivedBytes} and {@link #headersAtNanos} may be read from another thread (the slow body
+ * watchdog).
  */
 final class BodyCollector implements AsyncHandler<HopResponse> {
     /** Past this, an error or redirect body is not worth reading just to reuse the connection. */
     private static final long DISCARD_LIMIT = 64 * 1024;
+
+    /** The first allocation: a typical small page fits, a large one doubles a few times. */
+    private static final int INITIAL_BUFFER = 16 * 1024;
 
     private final long maxBytes;
     private final boolean anyContentType;
@@ -29,7 +36,8 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
     private boolean keepBody;
     private byte[] body;
     private int size;
-    private long received;
+    private volatile long received;
+    private volatile long headersAtNanos;
     private FetchStatus stoppedWith;
 
     /**
@@ -50,6 +58,7 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
 
     @Override
     public State onHeadersReceived(HttpHeaders received) {
+        headersAtNanos = System.nanoTime();
         headers = received;
         if (!keepBody) {
             return State.CONTINUE;
@@ -59,30 +68,41 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
             stoppedWith = FetchStatus.UNSUPPORTED_CONTENT_TYPE;
             return State.ABORT;
         }
-        long declared = declaredLength(received);
-        if (declared > maxBytes) {
+        if (declaredLength(received) > maxBytes) {
             stoppedWith = FetchStatus.TOO_LARGE;
             return State.ABORT;
-        }
-        if (declared >= 0) {
-            body = new byte[(int) declared]; // exact: no growing, no final copy
         }
         return State.CONTINUE;
     }
 
     @Override
     public State onBodyPartReceived(HttpResponseBodyPart part) {
-        int length = part.length();
-        received += length;
+        long total = received + part.length();
+        received = total; // only this callback thread writes it
         if (!keepBody) {
-            return received > DISCARD_LIMIT ? State.ABORT : State.CONTINUE;
+            return total > DISCARD_LIMIT ? State.ABORT : State.CONTINUE;
         }
-        if (received > maxBytes) {
+        if (total > maxBytes) {
             stoppedWith = FetchStatus.TOO_LARGE;
             return State.ABORT;
         }
         append(part.getBodyByteBuffer());
         return State.CONTINUE;
+    }
+
+    /** Body bytes received so far (kept or discarded). */
+    long receivedBytes() {
+        return received;
+    }
+
+    /** When the headers arrived ({@link System#nanoTime}), 0 before. */
+    long headersAtNanos() {
+        return headersAtNanos;
+    }
+
+    /** The size of the body buffer now (tests: memory follows arrived bytes). */
+    int bufferSize() {
+        return body == null ? 0 : body.length;
     }
 
     @Override
@@ -105,7 +125,7 @@ final class BodyCollector implements AsyncHandler<HopResponse> {
     private void append(ByteBuffer part) {
         int n = part.remaining();
         if (body == null) {
-            body = new byte[Math.max(n, 16 * 1024)];
+            body = new byte[(int) Math.min(maxBytes, Math.max(n, INITIAL_BUFFER))];
         } else if (size + n > body.length) {
             // Grow by doubling, never past the limit (received <= maxBytes here).
             body =

@@ -23,7 +23,16 @@ public record FetchConfig(
         Duration retryInitialBackoff,
         Duration retryMaxBackoff,
         int maxConcurrentPerHost,
+        int maxConcurrentPerAddress,
+        int maxWaitingPerHost,
+        Duration maxWait,
         Duration minDelayPerHost,
+        Duration maxCrawlDelay,
+        int maxQueuedPerHost,
+        int maxInFlightPerTenant,
+        long minTransferRate,
+        Duration minTransferRateGrace,
+        List<Integer> allowedPorts,
         String userAgent,
         boolean robotsEnabled,
         Duration robotsCacheTtl,
@@ -31,22 +40,39 @@ public record FetchConfig(
         int robotsCacheSize,
         List<String> allowList,
         int dnsThreads,
+        int dnsQueueSize,
+        Duration dnsTimeout,
         Duration dnsCacheTtl,
+        Duration dnsNegativeCacheTtl,
+        int dnsCacheSize,
         int ioThreads)
         implements Serializable {
 
     public FetchConfig {
         allowList = List.copyOf(allowList);
+        allowedPorts = List.copyOf(allowedPorts);
         if (maxAttempts < 1 || maxConcurrentPerHost < 1 || maxRedirects < 0) {
             throw new IllegalArgumentException(
                     "max-attempts and max-concurrent-per-host must be positive, max-redirects not"
                             + " negative");
         }
+        if (maxConcurrentPerAddress < 1
+                || maxWaitingPerHost < 0
+                || maxQueuedPerHost < 1
+                || maxInFlightPerTenant < 1
+                || dnsThreads < 1
+                || dnsQueueSize < 1
+                || dnsCacheSize < 1) {
+            throw new IllegalArgumentException(
+                    "max-concurrent-per-address, max-queued-per-host, max-in-flight-per-tenant"
+                            + " and the DNS threads, queue and cache size must be positive,"
+                            + " max-waiting-per-host not negative");
+        }
         if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("max-body-size must be between 1 byte and 2 GiB");
         }
-        // Fails fast on a malformed allow-list entry.
-        AddressPolicy.defaults().withAllowList(allowList);
+        // Fails fast on a malformed allow-list entry or port.
+        AddressPolicy.defaults().withAllowList(allowList).withAllowedPorts(allowedPorts);
     }
 
     /** All defaults: public addresses only, robots.txt honoured. */
@@ -66,7 +92,16 @@ public record FetchConfig(
                 conf.get(FetchOptions.RETRY_INITIAL_BACKOFF),
                 conf.get(FetchOptions.RETRY_MAX_BACKOFF),
                 conf.get(FetchOptions.MAX_CONCURRENT_PER_HOST),
+                conf.get(FetchOptions.MAX_CONCURRENT_PER_ADDRESS),
+                conf.get(FetchOptions.MAX_WAITING_PER_HOST),
+                conf.get(FetchOptions.MAX_WAIT),
                 conf.get(FetchOptions.MIN_DELAY_PER_HOST),
+                conf.get(FetchOptions.MAX_CRAWL_DELAY),
+                conf.get(FetchOptions.MAX_QUEUED_PER_HOST),
+                conf.get(FetchOptions.MAX_IN_FLIGHT_PER_TENANT),
+                conf.get(FetchOptions.MIN_TRANSFER_RATE).getBytes(),
+                conf.get(FetchOptions.MIN_TRANSFER_RATE_GRACE),
+                conf.get(FetchOptions.ALLOWED_PORTS),
                 conf.get(FetchOptions.USER_AGENT),
                 conf.get(FetchOptions.ROBOTS_ENABLED),
                 conf.get(FetchOptions.ROBOTS_CACHE_TTL),
@@ -74,13 +109,23 @@ public record FetchConfig(
                 conf.get(FetchOptions.ROBOTS_CACHE_SIZE),
                 conf.get(FetchOptions.ALLOW_LIST),
                 conf.get(FetchOptions.DNS_THREADS),
+                conf.get(FetchOptions.DNS_QUEUE_SIZE),
+                conf.get(FetchOptions.DNS_TIMEOUT),
                 conf.get(FetchOptions.DNS_CACHE_TTL),
+                conf.get(FetchOptions.DNS_NEGATIVE_CACHE_TTL),
+                conf.get(FetchOptions.DNS_CACHE_SIZE),
                 conf.get(FetchOptions.IO_THREADS));
     }
 
-    /** The SSRF address policy with this config's allow-list. */
+    /** The SSRF address policy with this config's allow-list and ports. */
     public AddressPolicy addressPolicy() {
-        return AddressPolicy.defaults().withAllowList(allowList);
+        return AddressPolicy.defaults().withAllowList(allowList).withAllowedPorts(allowedPorts);
+    }
+
+    /** The spacing of one host's requests: the minimum delay, or its Crawl-delay (capped). */
+    public Duration spacingFor(String host) {
+        Duration crawlDelay = CrawlDelays.of(host, maxCrawlDelay);
+        return crawlDelay.compareTo(minDelayPerHost) > 0 ? crawlDelay : minDelayPerHost;
     }
 
     /** The robots.txt agent name: the User-Agent's first product token, lower-cased. */

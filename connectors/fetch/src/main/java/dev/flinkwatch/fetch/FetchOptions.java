@@ -89,13 +89,103 @@ public final class FetchOptions {
                             "Most requests in flight to one host name. Requests arrive keyed by"
                                     + " host, so one subtask owns a host and this is global.");
 
+    public static final ConfigOption<Integer> MAX_CONCURRENT_PER_ADDRESS =
+            key(PREFIX + "politeness.max-concurrent-per-address")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription(
+                            "Most requests in flight to one resolved IP address per subtask,"
+                                    + " whatever host names point to it, so many names on one"
+                                    + " server cannot bypass the per-host limit. Higher than the"
+                                    + " per-host limit: CDNs and shared hosting serve many real"
+                                    + " sites from one address.");
+
+    public static final ConfigOption<Integer> MAX_WAITING_PER_HOST =
+            key(PREFIX + "politeness.max-waiting-per-host")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription(
+                            "Most requests waiting inside the fetcher for a slot of one host name"
+                                    + " (or one address); a request beyond that ends at once as"
+                                    + " HOST_BUSY. Waiting holds async capacity, so this bounds"
+                                    + " what one slow host can take of a subtask.");
+
+    public static final ConfigOption<Duration> MAX_WAIT =
+            key(PREFIX + "politeness.max-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "Longest wait inside the fetcher for a slot of a host name or"
+                                    + " address; then the check ends as HOST_BUSY. In the"
+                                    + " pipeline, requests wait for their polite turn upstream"
+                                    + " (see politeness.max-queued-per-host) without holding"
+                                    + " async capacity; this covers the remaining jitter.");
+
     public static final ConfigOption<Duration> MIN_DELAY_PER_HOST =
             key(PREFIX + "politeness.min-delay")
                     .durationType()
                     .defaultValue(Duration.ofMillis(200))
                     .withDescription(
                             "Minimum time between the starts of two requests to one host name"
-                                    + " (200 ms = at most 5 requests per second per host).");
+                                    + " (200 ms = at most 5 requests per second per host). A"
+                                    + " longer robots.txt Crawl-delay wins, up to"
+                                    + " politeness.max-crawl-delay.");
+
+    public static final ConfigOption<Duration> MAX_CRAWL_DELAY =
+            key(PREFIX + "politeness.max-crawl-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "Cap on the robots.txt Crawl-delay honoured between two requests to"
+                                    + " one host name.");
+
+    public static final ConfigOption<Integer> MAX_QUEUED_PER_HOST =
+            key(PREFIX + "politeness.max-queued-per-host")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription(
+                            "Most checks of one host name parked in the pipeline's host pacer"
+                                    + " (keyed state and timers, no async capacity) waiting for"
+                                    + " their polite turn; a check beyond that is recorded as"
+                                    + " HOST_BUSY.");
+
+    public static final ConfigOption<Integer> MAX_IN_FLIGHT_PER_TENANT =
+            key(PREFIX + "max-in-flight-per-tenant")
+                    .intType()
+                    .defaultValue(250)
+                    .withDescription(
+                            "Most fetches of one tenant in flight per subtask; a check beyond"
+                                    + " that ends at once as TENANT_BUSY. Keep it well below"
+                                    + " flinkwatch.pipeline.fetch.async-capacity, so one tenant's"
+                                    + " slow sites never take a whole subtask.");
+
+    public static final ConfigOption<MemorySize> MIN_TRANSFER_RATE =
+            key(PREFIX + "min-transfer-rate")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("1kb"))
+                    .withDescription(
+                            "Slowest average body rate (bytes per second, measured from the"
+                                    + " response headers) accepted once the grace period has"
+                                    + " passed; slower or stalled responses end as SLOW_BODY and"
+                                    + " free their slot. 0 disables the check.");
+
+    public static final ConfigOption<Duration> MIN_TRANSFER_RATE_GRACE =
+            key(PREFIX + "min-transfer-rate.grace")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "Time after the response headers before the minimum transfer rate"
+                                    + " applies (small pages are complete long before).");
+
+    public static final ConfigOption<List<Integer>> ALLOWED_PORTS =
+            key(PREFIX + "allowed-ports")
+                    .intType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "TCP ports fetched besides 80 and 443, e.g. 8080;8443; checked on the"
+                                    + " first URL, every redirect and robots.txt. Allow-listed"
+                                    + " destinations (see allow-list) may use any port.");
 
     public static final ConfigOption<String> USER_AGENT =
             key(PREFIX + "user-agent")
@@ -150,6 +240,22 @@ public final class FetchOptions {
                             "Threads per subtask for the JDK's blocking name resolution, so no"
                                     + " Flink or Netty thread ever waits for DNS.");
 
+    public static final ConfigOption<Integer> DNS_QUEUE_SIZE =
+            key(PREFIX + "dns-queue-size")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription(
+                            "Lookups waiting for a DNS thread per subtask; one more ends at once"
+                                    + " as DNS_BUSY instead of growing an unbounded backlog.");
+
+    public static final ConfigOption<Duration> DNS_TIMEOUT =
+            key(PREFIX + "dns-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "Longest wait for one name lookup; then the check is a DNS_FAILURE"
+                                    + " (negatively cached like an unknown name).");
+
     public static final ConfigOption<Duration> DNS_CACHE_TTL =
             key(PREFIX + "dns-cache-ttl")
                     .durationType()
@@ -157,6 +263,20 @@ public final class FetchOptions {
                     .withDescription(
                             "How long the SSRF guard reuses a host name's checked address (or"
                                     + " refusal), per subtask; 0 resolves for every request.");
+
+    public static final ConfigOption<Duration> DNS_NEGATIVE_CACHE_TTL =
+            key(PREFIX + "dns-negative-cache-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long a name that does not resolve (or timed out) stays a"
+                                    + " DNS_FAILURE without a new lookup, per subtask.");
+
+    public static final ConfigOption<Integer> DNS_CACHE_SIZE =
+            key(PREFIX + "dns-cache-size")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription("Most host names whose DNS verdict is cached per subtask.");
 
     public static final ConfigOption<Integer> IO_THREADS =
             key(PREFIX + "io-threads")
@@ -179,7 +299,16 @@ public final class FetchOptions {
                 RETRY_INITIAL_BACKOFF,
                 RETRY_MAX_BACKOFF,
                 MAX_CONCURRENT_PER_HOST,
+                MAX_CONCURRENT_PER_ADDRESS,
+                MAX_WAITING_PER_HOST,
+                MAX_WAIT,
                 MIN_DELAY_PER_HOST,
+                MAX_CRAWL_DELAY,
+                MAX_QUEUED_PER_HOST,
+                MAX_IN_FLIGHT_PER_TENANT,
+                MIN_TRANSFER_RATE,
+                MIN_TRANSFER_RATE_GRACE,
+                ALLOWED_PORTS,
                 USER_AGENT,
                 ROBOTS_ENABLED,
                 ROBOTS_CACHE_TTL,
@@ -187,7 +316,11 @@ public final class FetchOptions {
                 ROBOTS_CACHE_SIZE,
                 ALLOW_LIST,
                 DNS_THREADS,
+                DNS_QUEUE_SIZE,
+                DNS_TIMEOUT,
                 DNS_CACHE_TTL,
+                DNS_NEGATIVE_CACHE_TTL,
+                DNS_CACHE_SIZE,
                 IO_THREADS);
     }
 }

@@ -42,4 +42,30 @@ public record FetchResult(
         Integer attempts,
         Integer redirects,
         Long bodyBytes,
-        String message) {}
+        String message) {
+
+    /**
+     * A check that was never sent (e.g. {@link FetchStatus#HOST_BUSY}: too many checks of its host
+     * waiting): a failure result like any other, so the change detector records it.
+     */
+    public static FetchResult skipped(
+            CheckRequest request, FetchStatus status, String message, Instant at) {
+        return new FetchResult(
+                request,
+                status,
+                null,
+                request.url(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                at,
+                at,
+                0L,
+                0,
+                0,
+                0L,
+                message);
+    }
+}

@@ -8,7 +8,7 @@ public enum FetchStatus {
     NOT_MODIFIED,
     /** A final non-2xx, non-304 status (after retries for 429 / 5xx); see the HTTP status. */
     HTTP_ERROR,
-    /** Connect, read or total time limit reached (including waiting for a polite slot). */
+    /** Connect, read or total time limit reached. */
     TIMEOUT,
     /** The host name does not resolve. */
     DNS_FAILURE,
@@ -25,5 +25,21 @@ public enum FetchStatus {
     /** The content type is not HTML, XHTML, XML, plain text or JSON. */
     UNSUPPORTED_CONTENT_TYPE,
     /** More redirects than the configured maximum. */
-    TOO_MANY_REDIRECTS
+    TOO_MANY_REDIRECTS,
+    // Appended (never reordered): enum constants are part of serialized results.
+    /** Every DNS thread and queue place of the subtask was taken; not tried, nothing cached. */
+    DNS_BUSY,
+    /**
+     * The host name or its address had every request slot taken and its bounded wait list full or
+     * waited out (or more checks of the host were waiting for their polite turn than allowed): the
+     * check was skipped so one slow or popular host cannot take the whole fetch capacity.
+     */
+    HOST_BUSY,
+    /** The tenant had its maximum of fetches in flight on this subtask; the check was skipped. */
+    TENANT_BUSY,
+    /**
+     * The response (after its headers) arrived slower than the minimum transfer rate, or stalled:
+     * stopped early so a trickling server gives its request slot back.
+     */
+    SLOW_BODY
 }

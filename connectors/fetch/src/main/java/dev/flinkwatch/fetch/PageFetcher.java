@@ -2,6 +2,7 @@ package dev.flinkwatch.fetch;
 
 import static org.asynchttpclient.Dsl.asyncHttpClient;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flinkwatch.model.CheckRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.InetAddress;
@@ -13,14 +14,18 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -35,8 +40,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Fetches pages: SSRF guard, robots.txt, per-host politeness, the HTTP exchange with a streaming
  * size cap, redirects (each hop re-checked) and retries, ending in exactly one {@link FetchResult}.
- * Non-blocking throughout: DNS runs on its own small pool, waits are scheduled, HTTP is Netty.
- * Plain Java (no Flink), so {@link FetchFunction} stays a thin adapter.
+ * Non-blocking throughout: DNS runs on its own small bounded pool, waits are scheduled, HTTP is
+ * Netty. Plain Java (no Flink), so {@link FetchFunction} stays a thin adapter.
+ *
+ * <p>Fair to the other hosts and tenants of a subtask: every wait is bounded (DNS, host and address
+ * slots), a tenant has at most {@code max-in-flight-per-tenant} fetches in flight, and a response
+ * that trickles or stalls after its headers ends as SLOW_BODY once it is below the minimum transfer
+ * rate, long before the async operator's timeout.
  */
 final class PageFetcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PageFetcher.class);
@@ -51,19 +61,42 @@ final class PageFetcher implements AutoCloseable {
     private final SsrfGuard guard;
     private final HostPoliteness politeness;
     private final RobotsCache robots;
+    private final Map<UUID, Integer> tenantsInFlight = new ConcurrentHashMap<>();
 
     PageFetcher(FetchConfig config, HostResolver resolver) {
         this.config = config;
-        this.dnsExecutor = Executors.newFixedThreadPool(config.dnsThreads(), daemon("fetch-dns"));
+        // Bounded queue: a lookup that finds no room is DNS_BUSY, never an unbounded backlog.
+        this.dnsExecutor =
+                new ThreadPoolExecutor(
+                        config.dnsThreads(),
+                        config.dnsThreads(),
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new ArrayBlockingQueue<>(config.dnsQueueSize()),
+                        daemon("fetch-dns"),
+                        new ThreadPoolExecutor.AbortPolicy());
         ScheduledThreadPoolExecutor timer =
                 new ScheduledThreadPoolExecutor(1, daemon("fetch-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
         this.guard =
-                new SsrfGuard(config.addressPolicy(), resolver, dnsExecutor, config.dnsCacheTtl());
+                new SsrfGuard(
+                        config.addressPolicy(),
+                        resolver,
+                        dnsExecutor,
+                        config.dnsTimeout(),
+                        config.dnsCacheTtl(),
+                        config.dnsNegativeCacheTtl(),
+                        config.dnsCacheSize(),
+                        Ticker.systemTicker());
         this.politeness =
                 new HostPoliteness(
-                        config.maxConcurrentPerHost(), config.minDelayPerHost(), scheduler);
+                        config.maxConcurrentPerHost(),
+                        config.maxConcurrentPerAddress(),
+                        config.maxWaitingPerHost(),
+                        config.maxWait(),
+                        host -> config.spacingFor(host).toNanos(),
+                        scheduler);
         this.robots =
                 config.robotsEnabled()
                         ? new RobotsCache(
@@ -108,9 +141,31 @@ final class PageFetcher implements AutoCloseable {
         return fetch;
     }
 
-    /** Hosts the politeness gate currently tracks. */
+    /** Host names and addresses the politeness gates currently track. */
     int politeHosts() {
         return politeness.trackedHosts();
+    }
+
+    /** Tenants with a fetch in flight. */
+    int tenantsInFlight() {
+        return tenantsInFlight.size();
+    }
+
+    /** Takes one of the tenant's in-flight places; false when it has none left. */
+    private boolean enterTenant(UUID tenant) {
+        boolean[] entered = new boolean[1];
+        tenantsInFlight.compute(
+                tenant,
+                (t, n) -> {
+                    int current = n == null ? 0 : n;
+                    entered[0] = current < config.maxInFlightPerTenant();
+                    return entered[0] ? current + 1 : n;
+                });
+        return entered[0];
+    }
+
+    private void leaveTenant(UUID tenant) {
+        tenantsInFlight.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
     }
 
     @Override
@@ -135,6 +190,7 @@ final class PageFetcher implements AutoCloseable {
         private final long startNanos = System.nanoTime();
         private final CompletableFuture<FetchResult> result = new CompletableFuture<>();
         private volatile Transfer transfer;
+        private volatile boolean tenantEntered;
 
         private Fetch(CheckRequest request) {
             this.request = request;
@@ -150,6 +206,20 @@ final class PageFetcher implements AutoCloseable {
         }
 
         private void run() {
+            UUID tenant = request.tenantId();
+            if (tenant != null) {
+                if (!enterTenant(tenant)) {
+                    complete(
+                            null,
+                            new FetchFailure(
+                                    FetchStatus.TENANT_BUSY,
+                                    "the tenant has "
+                                            + config.maxInFlightPerTenant()
+                                            + " fetches in flight already; check skipped"));
+                    return;
+                }
+                tenantEntered = true;
+            }
             URI url;
             try {
                 url = normalize(new URI(request.url()));
@@ -198,6 +268,9 @@ final class PageFetcher implements AutoCloseable {
             if (result.complete(fetchResult)) {
                 if (t != null) {
                     t.cancel();
+                }
+                if (tenantEntered) {
+                    leaveTenant(request.tenantId());
                 }
                 if (fetchResult.status() == FetchStatus.BLOCKED_ADDRESS) {
                     LOG.info(
@@ -439,7 +512,8 @@ final class PageFetcher implements AutoCloseable {
                         new FetchFailure(FetchStatus.TIMEOUT, "fetch cancelled"));
             }
             attempts++;
-            return slot(target.getHost())
+            return politeness
+                    .acquire(target.getHost().toLowerCase(Locale.ROOT), address, deadline)
                     .thenCompose(
                             permit ->
                                     send(target, address).whenComplete((r, e) -> permit.release()))
@@ -486,27 +560,6 @@ final class PageFetcher implements AutoCloseable {
             return retryAfter.toMillis() > jittered ? retryAfter : Duration.ofMillis(jittered);
         }
 
-        private CompletableFuture<HostPoliteness.Permit> slot(String host) {
-            CompletableFuture<HostPoliteness.Permit> permit =
-                    politeness.acquire(host.toLowerCase(Locale.ROOT));
-            long remaining = deadline - System.nanoTime();
-            if (!permit.isDone()) {
-                ScheduledFuture<?> giveUp =
-                        scheduler.schedule(
-                                () ->
-                                        permit.completeExceptionally(
-                                                new FetchFailure(
-                                                        FetchStatus.TIMEOUT,
-                                                        "no polite slot for "
-                                                                + host
-                                                                + " before the deadline")),
-                                Math.max(0, remaining),
-                                TimeUnit.NANOSECONDS);
-                permit.whenComplete((p, e) -> giveUp.cancel(false));
-            }
-            return permit;
-        }
-
         private CompletableFuture<HopResponse> send(URI target, InetAddress address) {
             long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (remainingMs <= 0 || cancelled) {
@@ -543,11 +596,57 @@ final class PageFetcher implements AutoCloseable {
                 if (cancelled) {
                     cancel();
                 }
+                watchTransferRate(future, collector);
                 return future.toCompletableFuture();
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
+    }
+
+    /**
+     * Ends the exchange as SLOW_BODY when, once the grace period after its headers has passed, its
+     * body has arrived slower on average than the minimum rate (a stalled body included): a
+     * trickling server must give its slot back long before the fetch deadline. Checked once a
+     * second while the exchange runs.
+     */
+    private void watchTransferRate(ListenableFuture<HopResponse> future, BodyCollector collector) {
+        long minRate = config.minTransferRate();
+        if (minRate <= 0) {
+            return;
+        }
+        long graceNanos = config.minTransferRateGrace().toNanos();
+        ScheduledFuture<?> watchdog =
+                scheduler.scheduleWithFixedDelay(
+                        () -> {
+                            long headersAt = collector.headersAtNanos();
+                            if (headersAt == 0 || future.isDone()) {
+                                return;
+                            }
+                            long elapsed = System.nanoTime() - headersAt;
+                            if (elapsed < graceNanos) {
+                                return;
+                            }
+                            long received = collector.receivedBytes();
+                            double seconds = elapsed / 1e9;
+                            if (received < minRate * seconds) {
+                                future.abort(
+                                        new FetchFailure(
+                                                FetchStatus.SLOW_BODY,
+                                                String.format(
+                                                        Locale.ROOT,
+                                                        "body arrived at %.0f bytes/s after %.0f"
+                                                                + " s, below the minimum of %d"
+                                                                + " bytes/s; transfer stopped",
+                                                        received / seconds,
+                                                        seconds,
+                                                        minRate)));
+                            }
+                        },
+                        Math.min(graceNanos, TimeUnit.SECONDS.toNanos(1)),
+                        TimeUnit.SECONDS.toNanos(1),
+                        TimeUnit.NANOSECONDS);
+        future.addListener(() -> watchdog.cancel(false), Runnable::run);
     }
 
     /**

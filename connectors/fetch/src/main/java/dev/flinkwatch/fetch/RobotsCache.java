@@ -1,5 +1,8 @@
 package dev.flinkwatch.fetch;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import crawlercommons.robots.BaseRobotRules;
 import crawlercommons.robots.SimpleRobotRules;
 import crawlercommons.robots.SimpleRobotRules.RobotRulesMode;
@@ -16,7 +19,8 @@ import java.util.function.Function;
  * robots.txt rules per origin (scheme, host, port), parsed by crawler-commons and cached: a fetched
  * file or a 4xx (no robots.txt: allow all) for {@code ttl}; a 5xx, 429 or network failure counts as
  * disallow-all (RFC 9309) for the shorter {@code errorTtl}, then it is tried again. Concurrent
- * checks of one origin share one robots.txt download.
+ * checks of one origin share one robots.txt download. A file's {@code Crawl-delay} for our agent is
+ * published to {@link CrawlDelays}, where politeness reads it.
  */
 final class RobotsCache {
     /** RFC 9309 asks crawlers to parse at least 500 KiB; a bigger file counts as unavailable. */
@@ -33,7 +37,7 @@ final class RobotsCache {
     private final Duration ttl;
     private final Duration errorTtl;
     private final Function<URI, CompletableFuture<HopResponse>> download;
-    private final ExpiringCache<Verdict> cache;
+    private final AsyncCache<String, Verdict> cache;
 
     /**
      * @param download fetches a robots.txt URL (guarded, polite, following redirects)
@@ -48,7 +52,12 @@ final class RobotsCache {
         this.ttl = ttl;
         this.errorTtl = errorTtl;
         this.download = download;
-        this.cache = new ExpiringCache<>(maxEntries);
+        this.cache =
+                Caffeine.newBuilder()
+                        .maximumSize(maxEntries)
+                        .executor(Runnable::run)
+                        .expireAfter(Expiry.<String, Verdict>creating((origin, v) -> v.ttl()))
+                        .buildAsync();
     }
 
     /**
@@ -57,10 +66,7 @@ final class RobotsCache {
      */
     CompletableFuture<Optional<String>> disallowReason(URI url) {
         String origin = url.getScheme() + "://" + url.getRawAuthority();
-        return cache.get(
-                        origin,
-                        () -> load(URI.create(origin + "/robots.txt")),
-                        (verdict, error) -> verdict.ttl())
+        return cache.get(origin, (o, executor) -> load(URI.create(o + "/robots.txt")))
                 .thenApply(
                         v -> {
                             if (v.unreachable() != null) {
@@ -114,6 +120,10 @@ final class RobotsCache {
                                     response.body(),
                                     response.headers().get(HttpHeaderNames.CONTENT_TYPE),
                                     List.of(agentName));
+            if (rules.getCrawlDelay() > 0) {
+                CrawlDelays.record(
+                        robotsUrl.getHost(), Duration.ofMillis(rules.getCrawlDelay()), ttl);
+            }
             return new Verdict(rules, "robots.txt", null, ttl);
         }
         if (status == 429 || status >= 500) {

@@ -275,12 +275,15 @@ class FetchIT {
             assertThat(lookups.get()).isEqualTo(1);
             FetchResult again = rebound.fetch("http://rebind.test:" + site.port() + "/a.html");
             assertThat(again.status()).isEqualTo(FetchStatus.BLOCKED_ADDRESS);
-            assertThat(again.message()).contains("10.0.0.1");
+            // the tenant learns that the name is refused, never where it points
+            assertThat(again.message())
+                    .isEqualTo("rebind.test resolves to a blocked address")
+                    .doesNotContain("10.0.0.1");
         }
     }
 
     @Test
-    void aSlowResponseTimesOutAfterRetrying() {
+    void aSilentServerTimesOutWithoutARetryThatWouldHoldItsSlotAgain() {
         site.handle(
                 "/slow",
                 ex -> {
@@ -295,9 +298,9 @@ class FetchIT {
         FetchResult r = fetcher.fetch(site.url("/slow"));
 
         assertThat(r.status()).isEqualTo(FetchStatus.TIMEOUT);
-        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(r.attempts()).isEqualTo(1);
         assertThat(r.httpStatus()).isNull();
-        assertThat(r.message()).containsIgnoringCase("timeout");
+        assertThat(r.message()).containsIgnoringCase("timeout").doesNotContain("127.0.0.1");
     }
 
     @Test
@@ -626,6 +629,8 @@ class FetchIT {
         Configuration polite = new Configuration();
         polite.set(FetchOptions.MAX_CONCURRENT_PER_HOST, 1);
         polite.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ofMillis(500));
+        // waits here are the point of the test: never cut short on a loaded machine
+        polite.set(FetchOptions.MAX_WAIT, Duration.ofMinutes(1));
         polite.set(FetchOptions.ROBOTS_ENABLED, false);
         List<Long> starts = new CopyOnWriteArrayList<>();
         String loopbackHost = "127.0.0.1:" + site.port();

@@ -1,9 +1,14 @@
 package dev.flinkwatch.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,6 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HostPolitenessTest {
+    private static final long NO_DEADLINE = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+    private static final InetAddress A = address(1);
+    private static final InetAddress B = address(2);
+
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
@@ -19,14 +28,20 @@ class HostPolitenessTest {
         scheduler.shutdownNow();
     }
 
+    private HostPoliteness politeness(
+            int perHost, int perAddress, int waiting, Duration maxWait, Duration spacing) {
+        return new HostPoliteness(
+                perHost, perAddress, waiting, maxWait, host -> spacing.toNanos(), scheduler);
+    }
+
     @Test
     void capsConcurrencyPerHostAndHandsSlotsOnInOrder() {
-        HostPoliteness politeness = new HostPoliteness(2, Duration.ZERO, scheduler);
+        HostPoliteness politeness = politeness(2, 100, 10, Duration.ofHours(1), Duration.ZERO);
 
-        CompletableFuture<HostPoliteness.Permit> a = politeness.acquire("a.example");
-        CompletableFuture<HostPoliteness.Permit> b = politeness.acquire("a.example");
-        CompletableFuture<HostPoliteness.Permit> c = politeness.acquire("a.example");
-        CompletableFuture<HostPoliteness.Permit> other = politeness.acquire("b.example");
+        var a = politeness.acquire("a.example", A, NO_DEADLINE);
+        var b = politeness.acquire("a.example", A, NO_DEADLINE);
+        var c = politeness.acquire("a.example", A, NO_DEADLINE);
+        var other = politeness.acquire("b.example", B, NO_DEADLINE);
 
         assertThat(a).isDone();
         assertThat(b).isDone();
@@ -35,16 +50,72 @@ class HostPolitenessTest {
         a.join().release();
         a.join().release(); // twice: harmless
         assertThat(c).isDone();
-        CompletableFuture<HostPoliteness.Permit> d = politeness.acquire("a.example");
-        assertThat(d).isNotDone();
+        assertThat(politeness.acquire("a.example", A, NO_DEADLINE)).isNotDone();
+    }
+
+    @Test
+    void capsConcurrencyPerAddressAcrossManyHostNames() {
+        HostPoliteness politeness = politeness(4, 3, 0, Duration.ofHours(1), Duration.ZERO);
+
+        List<CompletableFuture<HostPoliteness.Permit>> granted = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            granted.add(politeness.acquire("name-" + i + ".example", A, NO_DEADLINE));
+        }
+        var fourthName = politeness.acquire("name-3.example", A, NO_DEADLINE);
+        var otherAddress = politeness.acquire("name-4.example", B, NO_DEADLINE);
+
+        assertThat(granted).allMatch(CompletableFuture::isDone);
+        // no wait list (0): the fourth name on the same address is HOST_BUSY at once
+        FetchFailure busy = FetchFailure.from(catchThrowable(fourthName::join));
+        assertThat(busy.status()).isEqualTo(FetchStatus.HOST_BUSY);
+        assertThat(busy.getMessage())
+                .startsWith("the address of this host is busy (3 requests in flight")
+                .doesNotContain("192.0.2");
+        assertThat(otherAddress.join()).isNotNull();
+        // the refused request gave its host-name slot back
+        granted.get(0).join().release();
+        assertThat(politeness.acquire("name-3.example", A, NO_DEADLINE).join()).isNotNull();
+    }
+
+    @Test
+    void aFullWaitListIsHostBusyAtOnce() {
+        HostPoliteness politeness = politeness(1, 100, 2, Duration.ofHours(1), Duration.ZERO);
+        var active = politeness.acquire("a.example", A, NO_DEADLINE);
+        var waiting1 = politeness.acquire("a.example", A, NO_DEADLINE);
+        var waiting2 = politeness.acquire("a.example", A, NO_DEADLINE);
+        var refused = politeness.acquire("a.example", A, NO_DEADLINE);
+
+        assertThat(active).isDone();
+        assertThat(waiting1).isNotDone();
+        assertThat(waiting2).isNotDone();
+        assertThat(FetchFailure.from(catchThrowable(refused::join)).status())
+                .isEqualTo(FetchStatus.HOST_BUSY);
+        assertThat(FetchFailure.from(catchThrowable(refused::join)).getMessage())
+                .isEqualTo(
+                        "host a.example is busy (1 requests in flight, its wait list is full);"
+                                + " check skipped");
+    }
+
+    @Test
+    void aWaiterGivesUpAfterTheMaximumWaitWithHostBusy() {
+        HostPoliteness politeness = politeness(1, 100, 10, Duration.ofMillis(100), Duration.ZERO);
+        var active = politeness.acquire("a.example", A, NO_DEADLINE);
+        var waiting = politeness.acquire("a.example", A, NO_DEADLINE);
+
+        Throwable error = catchThrowable(() -> waiting.get(20, TimeUnit.SECONDS));
+
+        assertThat(FetchFailure.from(error).status()).isEqualTo(FetchStatus.HOST_BUSY);
+        assertThat(FetchFailure.from(error).getMessage()).contains("no slot within 100 ms");
+        active.join().release();
+        await().atMost(Duration.ofSeconds(10)).until(() -> politeness.trackedHosts() == 0);
     }
 
     @Test
     void aWaiterThatGaveUpDoesNotKeepASlot() {
-        HostPoliteness politeness = new HostPoliteness(1, Duration.ZERO, scheduler);
-        CompletableFuture<HostPoliteness.Permit> first = politeness.acquire("a.example");
-        CompletableFuture<HostPoliteness.Permit> impatient = politeness.acquire("a.example");
-        CompletableFuture<HostPoliteness.Permit> patient = politeness.acquire("a.example");
+        HostPoliteness politeness = politeness(1, 100, 10, Duration.ofHours(1), Duration.ZERO);
+        var first = politeness.acquire("a.example", A, NO_DEADLINE);
+        var impatient = politeness.acquire("a.example", A, NO_DEADLINE);
+        var patient = politeness.acquire("a.example", A, NO_DEADLINE);
 
         impatient.completeExceptionally(new FetchFailure(FetchStatus.TIMEOUT, "gave up"));
         first.join().release();
@@ -53,12 +124,13 @@ class HostPolitenessTest {
     }
 
     @Test
-    void spacesStartsByTheMinimumDelayAndForgetsIdleHosts() {
-        HostPoliteness politeness = new HostPoliteness(4, Duration.ofMillis(200), scheduler);
+    void spacesStartsByTheHostsDelayAndForgetsIdleHosts() {
+        HostPoliteness politeness =
+                politeness(4, 100, 10, Duration.ofHours(1), Duration.ofMillis(200));
         long start = System.nanoTime();
 
-        CompletableFuture<HostPoliteness.Permit> first = politeness.acquire("a.example");
-        CompletableFuture<HostPoliteness.Permit> second = politeness.acquire("a.example");
+        var first = politeness.acquire("a.example", A, NO_DEADLINE);
+        var second = politeness.acquire("a.example", A, NO_DEADLINE);
         assertThat(first).isDone();
         assertThat(second).isNotDone();
         second.orTimeout(10, TimeUnit.SECONDS).join();
@@ -68,5 +140,13 @@ class HostPolitenessTest {
         first.join().release();
         second.join().release();
         await().atMost(Duration.ofSeconds(10)).until(() -> politeness.trackedHosts() == 0);
+    }
+
+    private static InetAddress address(int last) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, (byte) last});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -2,7 +2,9 @@ package dev.flinkwatch.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flinkwatch.model.net.AddressPolicy;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -11,8 +13,16 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -112,6 +122,10 @@ class SsrfGuardTest {
                 "http://mixed.example/",
                 "http://mapped.example/",
                 "http://ula.example/",
+                // ports other than 80 and 443
+                "http://1.1.1.1:8080/",
+                "http://public.example:25/",
+                "https://public.example:22/",
                 // schemes other than http(s)
                 "file:///etc/passwd",
                 "ftp://public.example/",
@@ -129,7 +143,8 @@ class SsrfGuardTest {
             strings = {
                 "http://93.184.215.14/",
                 "https://8.8.8.8/dns",
-                "http://1.1.1.1:8080/",
+                "http://1.1.1.1:80/",
+                "http://1.1.1.1:443/",
                 "https://[2606:4700:4700::1111]/",
                 "http://[::ffff:8.8.8.8]/",
                 "http://[64:ff9b::808:808]/",
@@ -160,7 +175,206 @@ class SsrfGuardTest {
         assertThatThrownBy(() -> rebound.check(URI.create("http://rebind.example/")).join())
                 .hasRootCauseInstanceOf(FetchFailure.class)
                 .rootCause()
-                .hasMessageContaining("169.254.169.254");
+                .hasMessage("rebind.example resolves to a blocked address");
+    }
+
+    @Test
+    void aRefusalNeverNamesTheAddressANameResolvedTo() {
+        for (String url :
+                List.of(
+                        "http://internal.example/",
+                        "http://metadata.example/",
+                        "http://mapped.example/",
+                        "http://mixed.example/")) {
+            FetchFailure f = failure(url);
+            assertThat(f.status()).as(url).isEqualTo(FetchStatus.BLOCKED_ADDRESS);
+            assertThat(f.getMessage())
+                    .as(url)
+                    .endsWith("resolves to a blocked address")
+                    .doesNotContain("10.")
+                    .doesNotContain("169.254")
+                    .doesNotContain("192.168")
+                    .doesNotContain("/8")
+                    .doesNotContain("/16")
+                    .doesNotContain("private")
+                    .doesNotContain("cloud metadata");
+        }
+    }
+
+    @Test
+    void clientErrorMessagesLoseTheirAddresses() {
+        assertThat(
+                        FetchFailure.redactAddresses(
+                                "Connection refused: internal.example/10.0.0.5:8080"))
+                .isEqualTo("Connection refused: internal.example");
+        assertThat(
+                        FetchFailure.redactAddresses(
+                                "Read timeout to a.example/[0:0:0:0:0:0:0:1]:443 after 3000 ms"))
+                .isEqualTo("Read timeout to a.example after 3000 ms");
+        assertThat(FetchFailure.redactAddresses("no route to 10.0.0.5 or fd00::1:2:3"))
+                .isEqualTo("no route to <address> or <address>");
+        assertThat(FetchFailure.redactAddresses("Remotely closed at 12:30:45"))
+                .isEqualTo("Remotely closed at 12:30:45");
+    }
+
+    @Test
+    void aPortOutsideThePolicyIsRefusedUnlessTheDestinationIsAllowListed() {
+        SsrfGuard dev =
+                new SsrfGuard(
+                        AddressPolicy.defaults()
+                                .withAllowList(List.of("127.0.0.0/8"))
+                                .withAllowedPorts(List.of(8080)),
+                        host ->
+                                List.of(
+                                        host.equals("loop.example")
+                                                ? ip("127.0.0.2")
+                                                : ip("93.184.215.14")),
+                        Runnable::run,
+                        Duration.ZERO);
+
+        assertThat(dev.check(URI.create("http://127.0.0.1:45678/")).join()).isNotNull();
+        assertThat(dev.check(URI.create("http://loop.example:45678/")).join().getHostAddress())
+                .isEqualTo("127.0.0.2");
+        assertThat(dev.check(URI.create("http://public.example:8080/")).join()).isNotNull();
+        assertThatThrownBy(() -> dev.check(URI.create("http://public.example:25/")).join())
+                .rootCause()
+                .hasMessage("port 25 is not allowed (allowed: 80, 443, 8080)");
+    }
+
+    @Test
+    void aNameThatDoesNotResolveIsCachedForTheNegativeTtl() {
+        AtomicInteger lookups = new AtomicInteger();
+        AtomicLong nanos = new AtomicLong();
+        SsrfGuard negative =
+                new SsrfGuard(
+                        AddressPolicy.defaults(),
+                        host -> {
+                            lookups.incrementAndGet();
+                            throw new UnknownHostException(host);
+                        },
+                        Runnable::run,
+                        Duration.ofSeconds(5),
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(30),
+                        100,
+                        nanos::get);
+
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> negative.check(URI.create("http://gone.example/")).join())
+                    .rootCause()
+                    .hasMessage("host gone.example does not resolve");
+        }
+        assertThat(lookups).hasValue(1);
+        nanos.addAndGet(Duration.ofSeconds(31).toNanos());
+        assertThatThrownBy(() -> negative.check(URI.create("http://gone.example/")).join())
+                .rootCause()
+                .isInstanceOf(FetchFailure.class);
+        assertThat(lookups).hasValue(2);
+    }
+
+    @Test
+    void aLookupThatHangsTimesOutAndIsCachedAsAFailure() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger lookups = new AtomicInteger();
+        ExecutorService dns = Executors.newSingleThreadExecutor();
+        try {
+            SsrfGuard slow =
+                    new SsrfGuard(
+                            AddressPolicy.defaults(),
+                            host -> {
+                                lookups.incrementAndGet();
+                                try {
+                                    release.await(30, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                return List.of(ip("93.184.215.14"));
+                            },
+                            dns,
+                            Duration.ofMillis(200),
+                            Duration.ofMinutes(5),
+                            Duration.ofMinutes(5),
+                            100,
+                            Ticker.systemTicker());
+
+            FetchFailure f =
+                    FetchFailure.from(
+                            catchThrowable(
+                                    () ->
+                                            slow.check(URI.create("http://slow.example/"))
+                                                    .get(20, TimeUnit.SECONDS)));
+            assertThat(f.status()).isEqualTo(FetchStatus.DNS_FAILURE);
+            assertThat(f.getMessage()).isEqualTo("resolving slow.example took longer than 200 ms");
+            // cached: no second lookup while the first still hangs
+            FetchFailure again =
+                    FetchFailure.from(
+                            catchThrowable(
+                                    () ->
+                                            slow.check(URI.create("http://slow.example/x"))
+                                                    .get(20, TimeUnit.SECONDS)));
+            assertThat(again.status()).isEqualTo(FetchStatus.DNS_FAILURE);
+            assertThat(lookups).hasValue(1);
+        } finally {
+            release.countDown();
+            dns.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFullDnsQueueIsDnsBusyAtOnceAndNothingIsCached() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger lookups = new AtomicInteger();
+        ThreadPoolExecutor dns =
+                new ThreadPoolExecutor(
+                        1,
+                        1,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new ArrayBlockingQueue<>(1),
+                        new ThreadPoolExecutor.AbortPolicy());
+        try {
+            SsrfGuard bounded =
+                    new SsrfGuard(
+                            AddressPolicy.defaults(),
+                            host -> {
+                                lookups.incrementAndGet();
+                                try {
+                                    release.await(30, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                return List.of(ip("93.184.215.14"));
+                            },
+                            dns,
+                            Duration.ofSeconds(60),
+                            Duration.ofMinutes(5),
+                            Duration.ofMinutes(5),
+                            100,
+                            Ticker.systemTicker());
+
+            CompletableFuture<InetAddress> running =
+                    bounded.check(URI.create("http://one.example/"));
+            CompletableFuture<InetAddress> queued =
+                    bounded.check(URI.create("http://two.example/"));
+            CompletableFuture<InetAddress> rejected =
+                    bounded.check(URI.create("http://three.example/"));
+
+            assertThat(rejected).isCompletedExceptionally();
+            FetchFailure busy = FetchFailure.from(catchThrowable(rejected::join));
+            assertThat(busy.status()).isEqualTo(FetchStatus.DNS_BUSY);
+            assertThat(running).isNotDone();
+            assertThat(queued).isNotDone();
+            release.countDown();
+            assertThat(running.get(20, TimeUnit.SECONDS)).isNotNull();
+            assertThat(queued.get(20, TimeUnit.SECONDS)).isNotNull();
+            // the rejection was not cached: the name resolves now
+            assertThat(bounded.check(URI.create("http://three.example/")).get(20, TimeUnit.SECONDS))
+                    .isNotNull();
+            assertThat(lookups).hasValue(3);
+        } finally {
+            release.countDown();
+            dns.shutdownNow();
+        }
     }
 
     @Test

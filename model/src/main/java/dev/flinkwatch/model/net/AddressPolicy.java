@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which IP addresses the platform may connect to on a user's behalf (SSRF protection).
@@ -21,6 +22,11 @@ import java.util.Set;
  * IPv4-translated, NAT64 and 6to4 IPv6 forms of refused IPv4 addresses (IPv4-compatible {@code
  * ::a.b.c.d} is deprecated and always refused). An allow-list of networks (CIDRs) and exact host
  * names re-admits addresses for local development and tests; it is empty by default.
+ *
+ * <p>Ports: only 80 and 443 plus a configured list ({@link #withAllowedPorts}), so a user cannot
+ * aim the platform at a mail, database or admin service of a public host ({@code
+ * http://198.51.100.7:25/}). Allow-listed destinations (local development and tests, whose servers
+ * listen on random ports) may use any port.
  *
  * <p>Nothing here touches DNS: {@link #parseIpLiteral} understands every numeric host spelling a
  * browser or {@code inet_aton} would connect to ({@code 2130706433}, {@code 0177.0.0.1}, {@code
@@ -95,17 +101,81 @@ public final class AddressPolicy implements Serializable {
 
     private static final Cidr GLOBAL_UNICAST = Cidr.parse("2000::/3");
 
+    /** The ports every policy admits: HTTP and HTTPS. */
+    public static final Set<Integer> DEFAULT_PORTS = Set.of(80, 443);
+
     private final List<Cidr> allowedNetworks;
     private final Set<String> allowedHosts;
+    private final Set<Integer> allowedPorts;
 
-    private AddressPolicy(List<Cidr> allowedNetworks, Set<String> allowedHosts) {
+    private AddressPolicy(
+            List<Cidr> allowedNetworks, Set<String> allowedHosts, Set<Integer> allowedPorts) {
         this.allowedNetworks = List.copyOf(allowedNetworks);
         this.allowedHosts = Set.copyOf(allowedHosts);
+        this.allowedPorts = Set.copyOf(allowedPorts);
     }
 
-    /** Public unicast addresses only; the allow-list is empty. */
+    /** Public unicast addresses on ports 80 and 443 only; the allow-list is empty. */
     public static AddressPolicy defaults() {
-        return new AddressPolicy(List.of(), Set.of());
+        return new AddressPolicy(List.of(), Set.of(), DEFAULT_PORTS);
+    }
+
+    /**
+     * A copy that also admits these ports (on any address the policy admits), besides 80 and 443.
+     *
+     * @throws IllegalArgumentException for a port outside 1..65535
+     */
+    public AddressPolicy withAllowedPorts(Collection<Integer> ports) {
+        Set<Integer> all = new TreeSet<>(allowedPorts);
+        for (Integer port : ports) {
+            if (port == null || port < 1 || port > 65535) {
+                throw new IllegalArgumentException("not a TCP port: " + port);
+            }
+            all.add(port);
+        }
+        return new AddressPolicy(allowedNetworks, allowedHosts, all);
+    }
+
+    /** The admitted ports for destinations that are not allow-listed, ascending. */
+    public List<Integer> allowedPorts() {
+        return List.copyOf(new TreeSet<>(allowedPorts));
+    }
+
+    /**
+     * Why a URL may not use this port, or empty when it may: the port (or the scheme's default when
+     * {@code port} is -1) is admitted, or the destination is allow-listed: the host name itself, or
+     * {@code address} (the IP literal or the resolved address; null when not known yet) in an
+     * allowed network.
+     */
+    public Optional<String> blockedPortReason(
+            String scheme, String host, int port, InetAddress address) {
+        int effective = port >= 0 ? port : "https".equalsIgnoreCase(scheme) ? 443 : 80;
+        if (allowedPorts.contains(effective) || isAllowedHost(host)) {
+            return Optional.empty();
+        }
+        InetAddress target = address;
+        if (target == null && host != null) {
+            target = parseIpLiteral(host).orElse(null);
+        }
+        if (target != null && isAllowListed(target)) {
+            return Optional.empty();
+        }
+        return Optional.of("port " + effective + " is not allowed (allowed: " + portList() + ")");
+    }
+
+    private String portList() {
+        return String.join(
+                ", ", new TreeSet<>(allowedPorts).stream().map(String::valueOf).toList());
+    }
+
+    private boolean isAllowListed(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        for (Cidr allowed : allowedNetworks) {
+            if (allowed.contains(bytes) || allowed.contains(unmapped(address))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -129,7 +199,7 @@ public final class AddressPolicy implements Serializable {
                 throw new IllegalArgumentException("not a CIDR or host name: " + entry);
             }
         }
-        return new AddressPolicy(networks, hosts);
+        return new AddressPolicy(networks, hosts, allowedPorts);
     }
 
     /** The allow-list as given (networks, then host names); empty by default. */
@@ -150,13 +220,7 @@ public final class AddressPolicy implements Serializable {
      * human-readable reason naming the range, e.g. {@code "loopback address (127.0.0.0/8)"}.
      */
     public Optional<String> blockedReason(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        for (Cidr allowed : allowedNetworks) {
-            if (allowed.contains(bytes) || allowed.contains(unmapped(address))) {
-                return Optional.empty();
-            }
-        }
-        return classify(bytes);
+        return isAllowListed(address) ? Optional.empty() : classify(address.getAddress());
     }
 
     /**
@@ -255,6 +319,6 @@ public final class AddressPolicy implements Serializable {
 
     @Override
     public String toString() {
-        return "AddressPolicy{allowList=" + allowList() + "}";
+        return "AddressPolicy{allowList=" + allowList() + ", ports=" + portList() + "}";
     }
 }

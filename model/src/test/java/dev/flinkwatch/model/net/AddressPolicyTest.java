@@ -162,6 +162,47 @@ class AddressPolicyTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void onlyHttpAndHttpsPortsUnlessConfigured() {
+        assertThat(defaults.blockedPortReason("http", "example.com", -1, null)).isEmpty();
+        assertThat(defaults.blockedPortReason("https", "example.com", -1, null)).isEmpty();
+        assertThat(defaults.blockedPortReason("http", "example.com", 443, null)).isEmpty();
+        assertThat(defaults.blockedPortReason("http", "198.51.100.7", 25, null))
+                .contains("port 25 is not allowed (allowed: 80, 443)");
+        assertThat(defaults.blockedPortReason("https", "example.com", 8443, ip("93.184.216.34")))
+                .isPresent();
+        AddressPolicy extra = defaults.withAllowedPorts(List.of(8080, 8443));
+        assertThat(extra.allowedPorts()).containsExactly(80, 443, 8080, 8443);
+        assertThat(extra.blockedPortReason("http", "example.com", 8080, null)).isEmpty();
+        assertThat(extra.blockedPortReason("http", "example.com", 25, null))
+                .contains("port 25 is not allowed (allowed: 80, 443, 8080, 8443)");
+        assertThatThrownBy(() -> defaults.withAllowedPorts(List.of(0)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> defaults.withAllowedPorts(List.of(65536)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void allowListedDestinationsMayUseAnyPort() {
+        AddressPolicy local =
+                defaults.withAllowList(List.of("127.0.0.0/8", "dev.internal"))
+                        .withAllowedPorts(List.of(8080));
+        // the allow-list survives adding ports and the ports survive adding allow-list entries
+        AddressPolicy reordered =
+                defaults.withAllowedPorts(List.of(8080))
+                        .withAllowList(List.of("127.0.0.0/8", "dev.internal"));
+        for (AddressPolicy p : List.of(local, reordered)) {
+            assertThat(p.blockedPortReason("http", "127.0.0.1", 45678, null)).isEmpty();
+            assertThat(p.blockedPortReason("http", "dev.internal", 45678, null)).isEmpty();
+            assertThat(p.blockedPortReason("http", "site.test", 45678, ip("127.0.0.2"))).isEmpty();
+            // a name resolving elsewhere, or not resolved yet, gets the port list
+            assertThat(p.blockedPortReason("http", "site.test", 45678, null)).isPresent();
+            assertThat(p.blockedPortReason("http", "site.test", 45678, ip("93.184.216.34")))
+                    .isPresent();
+            assertThat(p.blockedPortReason("http", "site.test", 8080, null)).isEmpty();
+        }
+    }
+
     private static InetAddress ip(String literal) {
         return AddressPolicy.parseIpLiteral(literal).orElseThrow();
     }
