@@ -18,6 +18,7 @@ import dev.flinkwatch.pipeline.alert.Evaluation;
 import dev.flinkwatch.pipeline.change.ChangeDetector;
 import dev.flinkwatch.pipeline.change.StatusUpdate;
 import dev.flinkwatch.pipeline.fetch.ConditionalGetMemory;
+import dev.flinkwatch.pipeline.fetch.HostPacer;
 import dev.flinkwatch.pipeline.schedule.MonitorScheduler;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +36,9 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * stable uid, so a savepoint of one version restores into the next.
  *
  * <pre>
- * monitor events -> keyBy(monitor) -> MonitorScheduler -> keyBy(host) -> async fetch
- *   -> keyBy(monitor) [+ monitor events] -> ChangeDetector -> check results, statuses
+ * monitor events -> keyBy(monitor) -> MonitorScheduler -> keyBy(host) -> HostPacer -> async fetch
+ *   (+ checks the pacer skipped) -> keyBy(monitor) [+ monitor events] -> ChangeDetector
+ *   -> check results, statuses
  *        evaluations ------------------------------------------+
  *        LLM requests -> keyBy(condition+content) -> async LLM -+-> keyBy(monitor) -> AlertDecider
  *   -> alerts topic (Kafka, exactly once)
@@ -102,16 +104,26 @@ public final class MonitorPipeline {
                         .uid("monitor-scheduler")
                         .name("MonitorScheduler");
 
+        // Requests wait for their host's polite turn in keyed state, not in async slots; the
+        // fetch follows with forward partitioning, so it still sees each host on one subtask.
+        SingleOutputStreamOperator<CheckRequest> paced =
+                requests.keyBy(FetchFunction.byHost())
+                        .process(
+                                new HostPacer(settings.fetch()),
+                                FlinkTypes.info(CheckRequest.class))
+                        .uid("host-pacer")
+                        .name("HostPacer");
         DataStream<FetchResult> fetched =
                 AsyncDataStream.unorderedWait(
-                                requests.keyBy(FetchFunction.byHost()),
+                                paced,
                                 new ConditionalGetMemory(fetcher, settings.conditionalGetMemory()),
                                 settings.fetchTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 settings.fetchCapacity())
                         .returns(FlinkTypes.info(FetchResult.class))
                         .uid("fetch")
-                        .name("Fetch");
+                        .name("Fetch")
+                        .union(paced.getSideOutput(HostPacer.SKIPPED));
 
         SingleOutputStreamOperator<CheckResult> results =
                 byMonitor

@@ -1,5 +1,6 @@
 package dev.flinkwatch.pipeline;
 
+import dev.flinkwatch.fetch.FetchConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.configuration.ReadableConfig;
@@ -23,6 +24,7 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param alertCooldown minimum time between CONDITION_MET alerts of a monitor
  * @param llmCapacity LLM evaluations in flight per subtask
  * @param llmTimeout async timeout of one LLM evaluation
+ * @param fetch the fetcher's settings, for the host pacer in front of it
  */
 public record PipelineSettings(
         int minIntervalSeconds,
@@ -40,7 +42,8 @@ public record PipelineSettings(
         int failureThreshold,
         Duration alertCooldown,
         int llmCapacity,
-        Duration llmTimeout)
+        Duration llmTimeout,
+        FetchConfig fetch)
         implements Serializable {
 
     /**
@@ -65,6 +68,7 @@ public record PipelineSettings(
                 conf.get(PipelineOptions.FAILURE_THRESHOLD),
                 conf.get(PipelineOptions.ALERT_COOLDOWN),
                 conf.get(PipelineOptions.LLM_CAPACITY),
-                conf.get(PipelineOptions.LLM_TIMEOUT));
+                conf.get(PipelineOptions.LLM_TIMEOUT),
+                FetchConfig.from(conf));
     }
 }

@@ -1,12 +1,13 @@
 package dev.flinkwatch.pipeline.fetch;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
 import dev.flinkwatch.model.CheckRequest;
 import dev.flinkwatch.pipeline.change.ChangeDetector;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -23,15 +24,15 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * shared between monitors: another monitor's validator would earn a 304 for content this monitor
  * never saw, and never across spec versions: a new selector, ignore list or a source removed and
  * added back drops the change detector's baseline, and a 304 then would leave it with none. The
- * memory is a bounded LRU per subtask and is not checkpointed: after a restore or rescale each URL
- * is fetched in full once, which costs bandwidth, never correctness (the change detector compares
- * content hashes).
+ * memory is a bounded cache per subtask (Caffeine: size-bounded, frequency-aware eviction) and is
+ * not checkpointed: after a restore or rescale each URL is fetched in full once, which costs
+ * bandwidth, never correctness (the change detector compares content hashes).
  */
 public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchResult> {
     private final RichAsyncFunction<CheckRequest, FetchResult> fetcher;
     private final int capacity;
 
-    private transient Map<String, Validators> memory;
+    private transient Cache<String, Validators> memory;
     private transient Map<ResultFuture<FetchResult>, Remembering> inFlight;
 
     /**
@@ -64,16 +65,7 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        int max = capacity;
-        memory =
-                java.util.Collections.synchronizedMap(
-                        new LinkedHashMap<>(1024, 0.75f, true) {
-                            @Override
-                            protected boolean removeEldestEntry(
-                                    Map.Entry<String, Validators> eldest) {
-                                return size() > max;
-                            }
-                        });
+        memory = Caffeine.newBuilder().maximumSize(capacity).executor(Runnable::run).build();
         inFlight = new ConcurrentHashMap<>();
         fetcher.open(openContext);
     }
@@ -86,7 +78,7 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
     @Override
     public void asyncInvoke(CheckRequest request, ResultFuture<FetchResult> resultFuture)
             throws Exception {
-        Validators known = memory.get(key(request));
+        Validators known = memory.getIfPresent(key(request));
         CheckRequest conditional =
                 known == null || known.specVersion() != request.specVersion()
                         ? request
@@ -130,22 +122,28 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
             inFlight.remove(downstream);
             for (FetchResult r : results) {
                 if (r.status() == FetchStatus.OK || r.status() == FetchStatus.NOT_MODIFIED) {
-                    String key = key(r.request());
                     long version = r.request().specVersion();
                     Instant started = ChangeDetector.fetchStartedAt(r);
-                    Validators known = memory.get(key);
-                    if (known != null
-                            && (known.specVersion() > version
-                                    || (known.specVersion() == version
-                                            && !started.isAfter(known.fetchStartedAt())))) {
-                        continue; // a late answer to an older request: its content is older
-                    }
-                    if (r.etag() != null || r.lastModified() != null) {
-                        memory.put(
-                                key, new Validators(r.etag(), r.lastModified(), version, started));
-                    } else {
-                        memory.remove(key);
-                    }
+                    memory.asMap()
+                            .compute(
+                                    key(r.request()),
+                                    (key, known) -> {
+                                        if (known != null
+                                                && (known.specVersion() > version
+                                                        || (known.specVersion() == version
+                                                                && !started.isAfter(
+                                                                        known.fetchStartedAt())))) {
+                                            // a late answer to an older request: older content
+                                            return known;
+                                        }
+                                        return r.etag() != null || r.lastModified() != null
+                                                ? new Validators(
+                                                        r.etag(),
+                                                        r.lastModified(),
+                                                        version,
+                                                        started)
+                                                : null;
+                                    });
                 }
             }
             downstream.complete(results);

@@ -1,0 +1,132 @@
+package dev.flinkwatch.pipeline.fetch;
+
+import dev.flinkwatch.fetch.FetchConfig;
+import dev.flinkwatch.fetch.FetchResult;
+import dev.flinkwatch.fetch.FetchStatus;
+import dev.flinkwatch.flink.FlinkTypes;
+import dev.flinkwatch.model.CheckRequest;
+import java.time.Instant;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Releases check requests to the fetcher at each host's polite rate, keyed by host name: a request
+ * for a host that is not due yet is parked in keyed state with a processing-time timer, instead of
+ * waiting inside the async fetch operator, where it would hold one of the subtask's async slots and
+ * let one popular host (thousands of monitors on one shop) starve every other host and backpressure
+ * the scheduler. The rate is the minimum delay per host or the host's robots.txt Crawl-delay
+ * (capped), as the fetcher last read it ({@link FetchConfig#spacingFor}). The line per host is
+ * bounded: a request beyond {@code max-queued-per-host} becomes a {@link FetchStatus#HOST_BUSY}
+ * result on {@link #SKIPPED}, which flows to the change detector like any fetch result. A host's
+ * state is dropped one delay after its last release.
+ */
+public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckRequest> {
+    private static final long serialVersionUID = 1L;
+
+    /** Requests the line had no room for, as fetch results. */
+    public static final OutputTag<FetchResult> SKIPPED =
+            new OutputTag<>("host-pacer-skipped", FlinkTypes.info(FetchResult.class));
+
+    private final FetchConfig config;
+
+    private transient ValueState<HostPace> pace;
+    private transient MapState<Long, CheckRequest> parked;
+    private transient Counter parkedCount;
+    private transient Counter skippedCount;
+
+    public HostPacer(FetchConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pace =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "pace", FlinkTypes.info(HostPace.class)));
+        parked =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "parked", Types.LONG, FlinkTypes.info(CheckRequest.class)));
+        var metrics = getRuntimeContext().getMetricGroup().addGroup("pacer");
+        parkedCount = metrics.counter("parked");
+        skippedCount = metrics.counter("skipped");
+    }
+
+    @Override
+    public void processElement(CheckRequest request, Context ctx, Collector<CheckRequest> out)
+            throws Exception {
+        String host = ctx.getCurrentKey();
+        if (host.isEmpty()) {
+            out.collect(request); // no host: the fetcher's guard refuses it without a connection
+            return;
+        }
+        long now = ctx.timerService().currentProcessingTime();
+        HostPace current = pace.value() == null ? HostPace.idle() : pace.value();
+        switch (current.arrival(now, config.maxQueuedPerHost())) {
+            case SEND -> {
+                HostPace next = current.sent(now, spacingMs(host));
+                pace.update(next);
+                ctx.timerService().registerProcessingTimeTimer(next.nextReleaseAt());
+                out.collect(request);
+            }
+            case PARK -> {
+                parked.put(current.tail(), request);
+                pace.update(current.parked());
+                ctx.timerService().registerProcessingTimeTimer(current.releaseTime(now));
+                parkedCount.inc();
+            }
+            case REJECT -> {
+                skippedCount.inc();
+                ctx.output(
+                        SKIPPED,
+                        FetchResult.skipped(
+                                request,
+                                FetchStatus.HOST_BUSY,
+                                "more than "
+                                        + config.maxQueuedPerHost()
+                                        + " checks of "
+                                        + host
+                                        + " are waiting for their polite turn; check skipped",
+                                Instant.ofEpochMilli(now)));
+            }
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CheckRequest> out)
+            throws Exception {
+        HostPace current = pace.value();
+        if (current == null || timestamp < current.nextReleaseAt()) {
+            return; // an earlier timer of a turn that has moved on; a later one is registered
+        }
+        if (current.queued() == 0) {
+            // Idle for a whole delay: forget the host.
+            pace.clear();
+            return;
+        }
+        CheckRequest next = parked.get(current.head());
+        parked.remove(current.head());
+        HostPace after = current.released(timestamp, spacingMs(ctx.getCurrentKey()));
+        pace.update(after);
+        ctx.timerService().registerProcessingTimeTimer(after.nextReleaseAt());
+        if (next != null) {
+            out.collect(next);
+        }
+    }
+
+    private long spacingMs(String host) {
+        // At least 1 ms: the release timer must lie after the release it follows.
+        return Math.max(1, config.spacingFor(host).toMillis());
+    }
+}

@@ -1,0 +1,136 @@
+package dev.flinkwatch.pipeline.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flinkwatch.fetch.FetchConfig;
+import dev.flinkwatch.fetch.FetchFunction;
+import dev.flinkwatch.fetch.FetchOptions;
+import dev.flinkwatch.fetch.FetchResult;
+import dev.flinkwatch.fetch.FetchStatus;
+import dev.flinkwatch.model.CheckRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The pacer on Flink's keyed harness: deterministic processing time, state and timers visible. */
+class HostPacerTest {
+    private static final long T0 = 1_700_000_000_000L;
+    private static final long DELAY = 200;
+
+    private KeyedOneInputStreamOperatorTestHarness<String, CheckRequest, CheckRequest> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ofMillis(DELAY));
+        conf.set(FetchOptions.MAX_QUEUED_PER_HOST, 3);
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new HostPacer(FetchConfig.from(conf)),
+                        r -> FetchFunction.byHost().getKey(r),
+                        Types.STRING);
+        harness.setProcessingTime(T0);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private static CheckRequest request(String url) {
+        return new CheckRequest(
+                UUID.randomUUID(), UUID.randomUUID(), 1, url, null, Instant.now(), null, null);
+    }
+
+    private List<CheckRequest> released() {
+        return harness.extractOutputValues();
+    }
+
+    private List<FetchResult> skipped() {
+        ConcurrentLinkedQueue<StreamRecord<FetchResult>> out =
+                harness.getSideOutput(HostPacer.SKIPPED);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void aDueHostGoesAtOnceAndTheRestIsParkedAndReleasedAtItsRate() throws Exception {
+        CheckRequest a = request("https://shop.example/a");
+        CheckRequest b = request("https://shop.example/b");
+        CheckRequest c = request("https://shop.example/c");
+        CheckRequest other = request("https://other.example/");
+
+        harness.processElement(a, T0);
+        harness.processElement(b, T0);
+        harness.processElement(c, T0);
+        harness.processElement(other, T0);
+
+        // a and the other host's request at once; b and c wait in state, not in async slots
+        assertThat(released()).containsExactly(a, other);
+        harness.setProcessingTime(T0 + DELAY - 1);
+        assertThat(released()).containsExactly(a, other);
+        harness.setProcessingTime(T0 + DELAY);
+        assertThat(released()).containsExactly(a, other, b);
+        harness.setProcessingTime(T0 + 2 * DELAY);
+        assertThat(released()).containsExactly(a, other, b, c);
+        assertThat(skipped()).isEmpty();
+    }
+
+    @Test
+    void aFullLineSkipsWithARecordedResult() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            harness.processElement(request("https://shop.example/" + i), T0);
+        }
+        // one released, three parked (the bound), one skipped
+        assertThat(released()).hasSize(1);
+        assertThat(skipped()).hasSize(1);
+        FetchResult skip = skipped().get(0);
+        assertThat(skip.status()).isEqualTo(FetchStatus.HOST_BUSY);
+        assertThat(skip.request().url()).isEqualTo("https://shop.example/4");
+        assertThat(skip.message())
+                .isEqualTo(
+                        "more than 3 checks of shop.example are waiting for their polite turn;"
+                                + " check skipped");
+        harness.setProcessingTime(T0 + 3 * DELAY);
+        assertThat(released()).hasSize(4);
+    }
+
+    @Test
+    void stateAndTimersAreCleanedUpOneDelayAfterTheLastRelease() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            harness.processElement(request("https://shop.example/" + i), T0);
+        }
+        assertThat(harness.numKeyedStateEntries()).isGreaterThan(0);
+
+        harness.setProcessingTime(T0 + 2 * DELAY);
+        assertThat(released()).hasSize(3);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        harness.setProcessingTime(T0 + 3 * DELAY);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+
+        // a later request of the forgotten host goes at once
+        harness.processElement(request("https://shop.example/later"), T0 + 10 * DELAY);
+        assertThat(released()).hasSize(4);
+    }
+
+    @Test
+    void aRequestWithoutHostIsNotPaced() throws Exception {
+        harness.processElement(request("not a url"), T0);
+        harness.processElement(request("not a url either"), T0);
+
+        assertThat(released()).hasSize(2);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+}
