@@ -106,7 +106,8 @@ public final class FetchOptions {
                     .defaultValue(8)
                     .withDescription(
                             "Most requests waiting inside the fetcher for a slot of one host name"
-                                    + " (or one address); a request beyond that ends at once as"
+                                    + " (or one address), or for one origin's robots.txt"
+                                    + " download; a request beyond that ends at once as"
                                     + " HOST_BUSY. Waiting holds async capacity, so this bounds"
                                     + " what one slow host can take of a subtask.");
 

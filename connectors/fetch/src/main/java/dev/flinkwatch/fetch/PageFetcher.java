@@ -104,6 +104,7 @@ final class PageFetcher implements AutoCloseable {
                                 config.robotsCacheTtl(),
                                 config.robotsErrorTtl(),
                                 config.robotsCacheSize(),
+                                Math.max(1, config.maxWaitingPerHost()),
                                 this::downloadRobots)
                         : null;
         this.client =

@@ -11,8 +11,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -38,8 +40,13 @@ final class RobotsCache {
     private final Duration errorTtl;
     private final Function<URI, CompletableFuture<HopResponse>> download;
     private final AsyncCache<String, Verdict> cache;
+    private final int maxWaiting;
+    private final Map<String, Integer> waiting = new ConcurrentHashMap<>();
 
     /**
+     * @param maxWaiting most checks waiting for one origin's robots.txt download (each holds an
+     *     async slot); more are HOST_BUSY at once, so a tarpit serving robots.txt cannot gather
+     *     every check of its host behind its download
      * @param download fetches a robots.txt URL (guarded, polite, following redirects)
      */
     RobotsCache(
@@ -47,7 +54,9 @@ final class RobotsCache {
             Duration ttl,
             Duration errorTtl,
             int maxEntries,
+            int maxWaiting,
             Function<URI, CompletableFuture<HopResponse>> download) {
+        this.maxWaiting = maxWaiting;
         this.agentName = agentName;
         this.ttl = ttl;
         this.errorTtl = errorTtl;
@@ -66,24 +75,48 @@ final class RobotsCache {
      */
     CompletableFuture<Optional<String>> disallowReason(URI url) {
         String origin = url.getScheme() + "://" + url.getRawAuthority();
-        return cache.get(origin, (o, executor) -> load(URI.create(o + "/robots.txt")))
-                .thenApply(
-                        v -> {
-                            if (v.unreachable() != null) {
-                                throw new FetchFailure(
-                                        v.unreachable().status(),
-                                        "robots.txt unreachable: " + v.unreachable().getMessage());
-                            }
-                            if (v.rules().isAllowed(url.toString())) {
-                                return Optional.empty();
-                            }
-                            return Optional.of(
-                                    v.source()
-                                            + " disallows "
-                                            + url.getRawPath()
-                                            + " for "
-                                            + agentName);
-                        });
+        CompletableFuture<Verdict> verdict =
+                cache.get(origin, (o, executor) -> load(URI.create(o + "/robots.txt")));
+        if (!verdict.isDone()) {
+            if (!enterWaiting(origin)) {
+                return CompletableFuture.failedFuture(
+                        new FetchFailure(
+                                FetchStatus.HOST_BUSY,
+                                "robots.txt of this host is still being read and "
+                                        + maxWaiting
+                                        + " checks wait for it already; check skipped"));
+            }
+            verdict = verdict.whenComplete((v, e) -> leaveWaiting(origin));
+        }
+        return verdict.thenApply(
+                v -> {
+                    if (v.unreachable() != null) {
+                        throw new FetchFailure(
+                                v.unreachable().status(),
+                                "robots.txt unreachable: " + v.unreachable().getMessage());
+                    }
+                    if (v.rules().isAllowed(url.toString())) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(
+                            v.source() + " disallows " + url.getRawPath() + " for " + agentName);
+                });
+    }
+
+    private boolean enterWaiting(String origin) {
+        boolean[] entered = new boolean[1];
+        waiting.compute(
+                origin,
+                (o, n) -> {
+                    int current = n == null ? 0 : n;
+                    entered[0] = current < maxWaiting;
+                    return entered[0] ? current + 1 : n;
+                });
+        return entered[0];
+    }
+
+    private void leaveWaiting(String origin) {
+        waiting.computeIfPresent(origin, (o, n) -> n <= 1 ? null : n - 1);
     }
 
     private CompletableFuture<Verdict> load(URI robotsUrl) {
@@ -102,11 +135,20 @@ final class RobotsCache {
     private Verdict verdict(URI robotsUrl, HopResponse response, Throwable error) {
         if (error != null) {
             FetchFailure failure = FetchFailure.from(error);
+            // Busy (our own limits) is not an answer from the site: never cached as allow-all.
             boolean unreachable =
-                    failure.status() == FetchStatus.TIMEOUT
-                            || failure.status() == FetchStatus.CONNECTION_ERROR
-                            || failure.status() == FetchStatus.DNS_FAILURE
-                            || failure.status() == FetchStatus.TLS_ERROR;
+                    switch (failure.status()) {
+                        case TIMEOUT,
+                                CONNECTION_ERROR,
+                                DNS_FAILURE,
+                                TLS_ERROR,
+                                SLOW_BODY,
+                                DNS_BUSY,
+                                HOST_BUSY,
+                                TENANT_BUSY ->
+                                true;
+                        default -> false;
+                    };
             return unreachable
                     ? new Verdict(null, "robots.txt", failure, Duration.ZERO)
                     : allowAll(errorTtl);

@@ -127,9 +127,7 @@ public final class SsrfGuard {
         }
         String key = host.toLowerCase(Locale.ROOT);
         // Refused before any lookup when no answer could admit the port.
-        Optional<String> portReason =
-                policy.blockedPortReason(scheme, key, url.getPort(), null)
-                        .filter(r -> !mayAdmitAnyPort(key));
+        Optional<String> portReason = policy.blockedPortReason(scheme, key, url.getPort());
         if (portReason.isPresent()) {
             return blocked(portReason.get());
         }
@@ -155,11 +153,6 @@ public final class SsrfGuard {
      */
     public static boolean isRefusal(Throwable error) {
         return FetchFailure.from(error).status() == FetchStatus.BLOCKED_ADDRESS;
-    }
-
-    /** A host name that is not an IP literal may resolve into an allow-listed network. */
-    private boolean mayAdmitAnyPort(String host) {
-        return AddressPolicy.parseIpLiteral(host).isEmpty() && !policy.allowList().isEmpty();
     }
 
     private CompletableFuture<Verdict> checkHost(String host) {

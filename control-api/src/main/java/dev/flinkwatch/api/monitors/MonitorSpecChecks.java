@@ -32,7 +32,9 @@ public final class MonitorSpecChecks {
         if (spec.sources() != null) {
             for (int i = 0; i < spec.sources().size(); i++) {
                 if (spec.sources().get(i) != null) {
-                    checkAddress("sources[" + i + "].url", spec.sources().get(i).url(), problems);
+                    String path = "sources[" + i + "].url";
+                    checkAddress(path, spec.sources().get(i).url(), problems);
+                    checkPort(path, spec.sources().get(i).url(), problems);
                 }
             }
         }
@@ -40,6 +42,21 @@ public final class MonitorSpecChecks {
             checkAddress("notify.webhookUrl", spec.notification().webhookUrl(), problems);
         }
         return problems;
+    }
+
+    /** Pages only: the fetcher's port policy (80, 443 and allow-listed destinations). */
+    private void checkPort(String path, String url, Map<String, String> problems) {
+        if (url == null || problems.containsKey(path)) {
+            return;
+        }
+        try {
+            URI uri = new URI(url);
+            addressPolicy
+                    .blockedPortReason(uri.getScheme(), uri.getHost(), uri.getPort())
+                    .ifPresent(reason -> problems.put(path, "must use an allowed port: " + reason));
+        } catch (URISyntaxException e) {
+            // the validator has reported it
+        }
     }
 
     private void checkAddress(String path, String url, Map<String, String> problems) {

@@ -40,6 +40,25 @@ class MonitorSpecChecksTest {
     }
 
     @Test
+    void aPageOnAPortOtherThan80Or443IsRefusedNamingTheField() {
+        assertThat(checks.problems(spec("http://shop.example:25/", null)))
+                .containsOnlyKeys("sources[0].url")
+                .hasEntrySatisfying(
+                        "sources[0].url",
+                        m ->
+                                assertThat(m)
+                                        .isEqualTo(
+                                                "must use an allowed port: port 25 is not allowed"
+                                                        + " (allowed: 80, 443)"));
+        assertThat(checks.problems(spec("https://shop.example:443/", null))).isEmpty();
+        MonitorSpecChecks extra =
+                new MonitorSpecChecks(
+                        new MonitorSpecValidator(ValidationLimits.DEFAULTS),
+                        AddressPolicy.defaults().withAllowedPorts(List.of(8080)));
+        assertThat(extra.problems(spec("http://shop.example:8080/", null))).isEmpty();
+    }
+
+    @Test
     void theAllowListReadmitsAddressesForLocalUse() {
         MonitorSpecChecks local =
                 new MonitorSpecChecks(

@@ -163,6 +163,19 @@ public final class AddressPolicy implements Serializable {
         return Optional.of("port " + effective + " is not allowed (allowed: " + portList() + ")");
     }
 
+    /**
+     * {@link #blockedPortReason(String, String, int, InetAddress)} before any DNS lookup (monitor
+     * creation, or a fetch before it resolves): refuses only when no resolved address could admit
+     * the port, i.e. the host is an IP literal or no network is allow-listed.
+     */
+    public Optional<String> blockedPortReason(String scheme, String host, int port) {
+        boolean mayResolveIntoAllowList =
+                host != null && parseIpLiteral(host).isEmpty() && !allowedNetworks.isEmpty();
+        return mayResolveIntoAllowList
+                ? Optional.empty()
+                : blockedPortReason(scheme, host, port, null);
+    }
+
     private String portList() {
         return String.join(
                 ", ", new TreeSet<>(allowedPorts).stream().map(String::valueOf).toList());
