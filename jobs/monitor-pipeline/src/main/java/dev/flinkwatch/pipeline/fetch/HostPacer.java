@@ -72,7 +72,16 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
             return;
         }
         long now = ctx.timerService().currentProcessingTime();
-        HostPace current = pace.value() == null ? HostPace.idle() : pace.value();
+        HostPace stored = pace.value();
+        HostPace current = stored == null ? HostPace.idle() : stored;
+        if (current.queued() == 0 && config.spacingFor(host).isZero()) {
+            // No delay asked for: nothing to pace, nothing to keep.
+            if (stored != null) {
+                pace.clear();
+            }
+            out.collect(request);
+            return;
+        }
         switch (current.arrival(now, config.maxQueuedPerHost())) {
             case SEND -> {
                 HostPace next = current.sent(now, spacingMs(host));

@@ -125,6 +125,25 @@ class HostPacerTest {
     }
 
     @Test
+    void withoutADelayNothingIsParkedOrKept() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ZERO);
+        try (var unpaced =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new HostPacer(FetchConfig.from(conf)),
+                        (CheckRequest r) -> FetchFunction.byHost().getKey(r),
+                        Types.STRING)) {
+            unpaced.setProcessingTime(T0);
+            for (int i = 0; i < 5; i++) {
+                unpaced.processElement(request("https://shop.example/" + i), T0);
+            }
+            assertThat(unpaced.extractOutputValues()).hasSize(5);
+            assertThat(unpaced.numKeyedStateEntries()).isZero();
+            assertThat(unpaced.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void aRequestWithoutHostIsNotPaced() throws Exception {
         harness.processElement(request("not a url"), T0);
         harness.processElement(request("not a url either"), T0);
