@@ -68,7 +68,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 public final class FetchFairnessBenchmark {
     private static final int HOSTS = 64;
     private static final int TARPIT_HOSTS = 32;
-    private static final int HEALTHY_ADDRESSES = 8;
+    private static final int HEALTHY_ADDRESSES = 16;
     private static final int PAGES = 1000;
     private static final int TENANTS = 16;
 
@@ -119,10 +119,13 @@ public final class FetchFairnessBenchmark {
                     hostile.add(run(HEALTHY, true));
                 }
                 System.out.printf(
-                        "round %d: clean %.0f healthy checks/s, with tarpits %.0f/s (%s)%n",
+                        "round %d: clean %.0f healthy checks/s %s, with tarpits %.0f/s %s"
+                                + " (tarpit checks %s)%n",
                         round + 1,
                         clean.get(round).rate,
+                        clean.get(round).healthyOutcomes,
                         hostile.get(round).rate,
+                        hostile.get(round).healthyOutcomes,
                         hostile.get(round).outcomes);
             }
             String report = report(clean, hostile);
@@ -142,9 +145,14 @@ public final class FetchFairnessBenchmark {
     /**
      * @param rate healthy OK checks per second
      * @param healthyNotOk healthy checks that did not end OK
+     * @param healthyOutcomes outcome counts of the healthy checks
      * @param outcomes outcome counts of the tarpit checks
      */
-    private record Run(double rate, long healthyNotOk, Map<FetchStatus, Long> outcomes) {}
+    private record Run(
+            double rate,
+            long healthyNotOk,
+            Map<FetchStatus, Long> healthyOutcomes,
+            Map<FetchStatus, Long> outcomes) {}
 
     private static Run run(int healthyChecks, boolean withTarpits) throws Exception {
         Configuration conf = new Configuration();
@@ -192,14 +200,22 @@ public final class FetchFairnessBenchmark {
         }
         long healthyOk = count("healthy", FetchStatus.OK);
         double seconds = (LAST_OK.get() - FIRST_OK.get()) / 1e9;
-        Map<FetchStatus, Long> tarpitOutcomes = new EnumMap<>(FetchStatus.class);
+        return new Run(
+                (healthyOk - 1) / seconds,
+                healthyChecks - healthyOk,
+                outcomes("healthy"),
+                outcomes("tarpit"));
+    }
+
+    private static Map<FetchStatus, Long> outcomes(String kind) {
+        Map<FetchStatus, Long> counts = new EnumMap<>(FetchStatus.class);
         for (FetchStatus s : FetchStatus.values()) {
-            long n = count("tarpit", s);
+            long n = count(kind, s);
             if (n > 0) {
-                tarpitOutcomes.put(s, n);
+                counts.put(s, n);
             }
         }
-        return new Run((healthyOk - 1) / seconds, healthyChecks - healthyOk, tarpitOutcomes);
+        return counts;
     }
 
     private static long count(String kind, FetchStatus status) {
@@ -342,10 +358,12 @@ public final class FetchFairnessBenchmark {
         for (int i = 0; i < clean.size(); i++) {
             lines.add(
                     String.format(
-                            "# round %d: clean %.0f/s, with tarpits %.0f/s; tarpit outcomes %s",
+                            "# round %d: clean %.0f/s %s; with tarpits %.0f/s %s; tarpit checks %s",
                             i + 1,
                             clean.get(i).rate,
+                            clean.get(i).healthyOutcomes,
                             hostile.get(i).rate,
+                            hostile.get(i).healthyOutcomes,
                             hostile.get(i).outcomes));
         }
         lines.add(
