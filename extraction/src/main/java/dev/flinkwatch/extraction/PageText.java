@@ -8,7 +8,10 @@ import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
 import org.jsoup.nodes.TextNode;
+import org.jsoup.parser.Parser;
+import org.jsoup.select.CombiningEvaluator;
 import org.jsoup.select.Elements;
+import org.jsoup.select.Evaluator;
 import org.jsoup.select.NodeFilter;
 import org.jsoup.select.NodeTraversor;
 
@@ -20,13 +23,30 @@ import org.jsoup.select.NodeTraversor;
  * patterns removed, so cosmetic markup changes never count as changes.
  *
  * <p>Cost is bounded for any page and any spec the validator accepts: patterns run in linear time
- * ({@link Patterns}), at most {@link #MAX_SELECTED} selected elements are read, and text stops
- * being collected at {@code maxChars} (before normalization, ignore patterns, rules and hashing),
- * so deeply nested matches cannot multiply the work. Thread-safe.
+ * ({@link Patterns}) under the check's {@link PatternBudget}, at most {@link #MAX_SELECTED}
+ * selected elements are read, and text stops being collected at {@code maxChars} (before
+ * normalization, ignore patterns, rules and hashing), so deeply nested matches cannot multiply the
+ * work.
+ *
+ * <p>Selectors run inside jsoup, which offers no hook into its text reads: {@code :matches} and
+ * {@code :contains} read every element's whole text, {@code :has} walks every element's subtree, so
+ * a selection costs about elements x depth (times the text for text pseudos). So the document is
+ * bounded before selecting: the parser closes elements nested deeper than {@link #MAX_DEPTH} (their
+ * content stays, as siblings: real pages are far shallower, and a selector still finds the
+ * content), a selector runs on at most {@link #MAX_SELECTOR_ELEMENTS} elements and, when it carries
+ * regexes, on at most {@code maxChars} characters of text (else a recorded {@link
+ * ExtractionError#SELECTOR_DOCUMENT_TOO_LARGE}: a silently truncated document would report changes
+ * the page never had); the budget is checked before each element. Thread-safe.
  */
 public final class PageText {
     /** Elements of a selector's matches that are read; later ones are left out. */
     public static final int MAX_SELECTED = 1000;
+
+    /** Nesting the parser keeps; deeper elements are closed (jsoup's own default is 512). */
+    public static final int MAX_DEPTH = 128;
+
+    /** Elements of a page a selector runs on; larger pages are an error. */
+    public static final int MAX_SELECTOR_ELEMENTS = 100_000;
 
     private static final String NOISE =
             "script, style, noscript, template, svg, canvas, iframe, object, embed, head";
@@ -70,15 +90,45 @@ public final class PageText {
      * @param baseUrl for resolving relative links (not otherwise used), or null
      * @param selector CSS selector, or null for the whole page
      * @param ignore regular expressions (RE2) removed from the text
+     * @param budget the check's pattern budget; running out is a {@link
+     *     ExtractionError#PATTERN_BUDGET_EXCEEDED}
      */
     public Extracted extract(
-            String body, String contentType, String baseUrl, String selector, List<String> ignore) {
+            String body,
+            String contentType,
+            String baseUrl,
+            String selector,
+            List<String> ignore,
+            PatternBudget budget) {
+        try {
+            return extractWithin(body, contentType, baseUrl, selector, ignore, budget);
+        } catch (PatternBudget.ExceededException e) {
+            return Extracted.error(ExtractionError.PATTERN_BUDGET_EXCEEDED, e.getMessage());
+        }
+    }
+
+    private Extracted extractWithin(
+            String body,
+            String contentType,
+            String baseUrl,
+            String selector,
+            List<String> ignore,
+            PatternBudget budget) {
         String raw;
         if (isMarkup(contentType)) {
-            Document doc = Jsoup.parse(body, baseUrl == null ? "" : baseUrl);
+            Document doc =
+                    Jsoup.parse(
+                            body,
+                            baseUrl == null ? "" : baseUrl,
+                            Parser.htmlParser().setMaxDepth(MAX_DEPTH));
             StringBuilder sb = new StringBuilder();
             if (selector != null) {
-                Elements selected = doc.select(patterns.selector(selector));
+                Patterns.Selector compiled = patterns.selector(selector);
+                String tooLarge = tooLargeFor(doc, compiled);
+                if (tooLarge != null) {
+                    return Extracted.error(ExtractionError.SELECTOR_DOCUMENT_TOO_LARGE, tooLarge);
+                }
+                Elements selected = doc.select(metered(compiled.evaluator(), budget));
                 if (selected.isEmpty()) {
                     return Extracted.error(
                             ExtractionError.SELECTOR_NO_MATCH, "selector matched nothing");
@@ -102,8 +152,8 @@ public final class PageText {
             raw = TextSanitizer.truncate(body, maxChars);
         }
         String text = normalize(raw);
-        for (String pattern : ignore) {
-            text = patterns.removeAll(pattern, text);
+        for (int i = 0; i < ignore.size(); i++) {
+            text = patterns.removeAll(ignore.get(i), text, budget, "ignore[" + i + "]");
         }
         return Extracted.text(ignore.isEmpty() ? text : normalize(text));
     }
@@ -118,6 +168,56 @@ public final class PageText {
             }
         }
         return String.join("\n", lines);
+    }
+
+    /** Why the selector does not run on this document, or null when it does. */
+    private String tooLargeFor(Document doc, Patterns.Selector selector) {
+        long[] elementsAndText = new long[2];
+        NodeTraversor.traverse(
+                (node, depth) -> {
+                    if (node instanceof Element) {
+                        elementsAndText[0]++;
+                    } else if (node instanceof TextNode text) {
+                        elementsAndText[1] += text.getWholeText().length();
+                    }
+                },
+                doc);
+        if (elementsAndText[0] > MAX_SELECTOR_ELEMENTS) {
+            return "the page has "
+                    + elementsAndText[0]
+                    + " elements; a selector runs on pages of at most "
+                    + MAX_SELECTOR_ELEMENTS;
+        }
+        if (selector.hasRegex() && elementsAndText[1] > maxChars) {
+            return "the page has "
+                    + elementsAndText[1]
+                    + " characters of text; a selector with a regular expression runs on pages of"
+                    + " at most "
+                    + maxChars;
+        }
+        return null;
+    }
+
+    /**
+     * The selector, with the budget checked before each element is tested (the cheapest evaluator
+     * of an And runs first). The work of one element is not metered: the document bounds keep it
+     * small.
+     */
+    private static Evaluator metered(Evaluator selector, PatternBudget budget) {
+        Evaluator check =
+                new Evaluator() {
+                    @Override
+                    public boolean matches(Element root, Element element) {
+                        budget.check("selector");
+                        return true;
+                    }
+
+                    @Override
+                    protected int cost() {
+                        return 0;
+                    }
+                };
+        return new CombiningEvaluator.And(List.of(check, selector));
     }
 
     private static boolean isMarkup(String contentType) {

@@ -11,13 +11,22 @@ import org.jsoup.select.Evaluator;
 import org.jsoup.select.QueryParser;
 
 /**
- * Compiled user patterns: regexes on RE2/J ({@link UserPatterns}: linear time in the text, so there
- * is no time budget to enforce) and CSS selectors, whose regexes jsoup compiles with RE2/J too.
- * Both are cached, bounded, by their source text. Thread-safe.
+ * Compiled user patterns: regexes on RE2/J ({@link UserPatterns}: linear time in the text, run
+ * under a check's {@link PatternBudget}) and CSS selectors, whose regexes jsoup compiles with RE2/J
+ * too. Both are cached, bounded, by their source text. Thread-safe.
  */
 public final class Patterns {
     private final Cache<String, Pattern> regexes;
-    private final Cache<String, Evaluator> selectors;
+    private final Cache<String, Selector> selectors;
+
+    /**
+     * A compiled CSS selector.
+     *
+     * @param evaluator what jsoup runs
+     * @param hasRegex whether it carries regexes ({@code :matches}, {@code [attr~=re]}), which
+     *     jsoup runs on every element's text where no {@link PatternBudget} can meter the reads
+     */
+    public record Selector(Evaluator evaluator, boolean hasRegex) {}
 
     /**
      * @param maxEntries compiled regexes, and separately selectors, kept
@@ -48,7 +57,7 @@ public final class Patterns {
      *
      * @throws InvalidPatternException when it cannot run, with the validator's message
      */
-    public Evaluator selector(String css) {
+    public Selector selector(String css) {
         return selectors.get(
                 css,
                 s -> {
@@ -56,17 +65,28 @@ public final class Patterns {
                     if (problem != null) {
                         throw new InvalidPatternException(problem);
                     }
-                    return QueryParser.parse(s);
+                    return new Selector(
+                            QueryParser.parse(s), !UserPatterns.inSelector(s).isEmpty());
                 });
     }
 
-    /** Removes every match of {@code regex} from {@code text}. */
-    public String removeAll(String regex, String text) {
-        return regex(regex).matcher(text).replaceAll("");
+    /**
+     * Removes every match of {@code regex} from {@code text}.
+     *
+     * @param field the spec field of the regex, named when the budget runs out
+     * @throws PatternBudget.ExceededException when the check's budget runs out
+     */
+    public String removeAll(String regex, String text, PatternBudget budget, String field) {
+        return regex(regex).matcher(budget.meter(text, field)).replaceAll("");
     }
 
-    /** Whether {@code regex} matches anywhere in {@code text}. */
-    public boolean find(String regex, String text) {
-        return regex(regex).matcher(text).find();
+    /**
+     * Whether {@code regex} matches anywhere in {@code text}.
+     *
+     * @param field the spec field of the regex, named when the budget runs out
+     * @throws PatternBudget.ExceededException when the check's budget runs out
+     */
+    public boolean find(String regex, String text, PatternBudget budget, String field) {
+        return regex(regex).matcher(budget.meter(text, field)).find();
     }
 }

@@ -25,11 +25,14 @@ public final class RuleEvaluator {
     /**
      * Evaluates a rule condition.
      *
+     * @param budget the check's pattern budget, which a regex condition draws on
      * @return the result, or null for an LLM condition
      * @throws dev.flinkwatch.model.UserPatterns.InvalidPatternException for a regex RE2 cannot run
      *     (the validator rejects those)
+     * @throws PatternBudget.ExceededException when the budget runs out ({@code condition.pattern})
      */
-    public static RuleResult evaluate(Condition condition, String text, Patterns patterns) {
+    public static RuleResult evaluate(
+            Condition condition, String text, Patterns patterns, PatternBudget budget) {
         return switch (condition.type()) {
             case ANY_CHANGE -> new RuleResult(true, "the content changed");
             case CONTAINS -> {
@@ -49,7 +52,8 @@ public final class RuleEvaluator {
                                 : "the page no longer contains \"" + condition.text() + "\"");
             }
             case REGEX -> {
-                boolean found = patterns.find(condition.pattern(), text);
+                boolean found =
+                        patterns.find(condition.pattern(), text, budget, "condition.pattern");
                 yield new RuleResult(
                         found,
                         found

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class RuleEvaluatorTest {
+    private static final PatternBudget BUDGET = PatternBudgetTest.generous();
     private final Patterns regex = new Patterns(100);
 
     @ParameterizedTest(name = "{0} {1} {2} -> {3}")
@@ -32,7 +33,10 @@ class RuleEvaluatorTest {
                         .filter(o -> o.symbol().equals(op))
                         .findFirst()
                         .orElseThrow();
-        assertThat(RuleEvaluator.evaluate(Condition.number(comparison, value), text, regex).met())
+        assertThat(
+                        RuleEvaluator.evaluate(
+                                        Condition.number(comparison, value), text, regex, BUDGET)
+                                .met())
                 .isEqualTo(met);
     }
 
@@ -40,12 +44,18 @@ class RuleEvaluatorTest {
     void reasonsSayWhatWasFound() {
         assertThat(
                         RuleEvaluator.evaluate(
-                                        Condition.number(ComparisonOp.LT, 50), "$49.99", regex)
+                                        Condition.number(ComparisonOp.LT, 50),
+                                        "$49.99",
+                                        regex,
+                                        BUDGET)
                                 .reason())
                 .isEqualTo("the number is 49.99, which is < 50");
         assertThat(
                         RuleEvaluator.evaluate(
-                                        Condition.number(ComparisonOp.LT, 50), "sold out", regex)
+                                        Condition.number(ComparisonOp.LT, 50),
+                                        "sold out",
+                                        regex,
+                                        BUDGET)
                                 .reason())
                 .isEqualTo("no number found on the page (rule: < 50)");
     }
@@ -54,28 +64,39 @@ class RuleEvaluatorTest {
     void textConditions() {
         assertThat(
                         RuleEvaluator.evaluate(
-                                        Condition.contains("in stock", true), "IN STOCK", regex)
+                                        Condition.contains("in stock", true),
+                                        "IN STOCK",
+                                        regex,
+                                        BUDGET)
                                 .met())
                 .isTrue();
         assertThat(
                         RuleEvaluator.evaluate(
-                                        Condition.contains("in stock", false), "IN STOCK", regex)
+                                        Condition.contains("in stock", false),
+                                        "IN STOCK",
+                                        regex,
+                                        BUDGET)
                                 .met())
                 .isFalse();
         assertThat(
                         RuleEvaluator.evaluate(
                                         Condition.notContains("Sold out", false),
                                         "Available",
-                                        regex)
+                                        regex,
+                                        BUDGET)
                                 .met())
                 .isTrue();
         assertThat(
                         RuleEvaluator.evaluate(
-                                        Condition.regex("v\\d+\\.\\d+"), "release v2.3", regex)
+                                        Condition.regex("v\\d+\\.\\d+"),
+                                        "release v2.3",
+                                        regex,
+                                        BUDGET)
                                 .met())
                 .isTrue();
-        assertThat(RuleEvaluator.evaluate(Condition.anyChange(), "x", regex).met()).isTrue();
-        assertThat(RuleEvaluator.evaluate(Condition.llm("anything"), "x", regex)).isNull();
+        assertThat(RuleEvaluator.evaluate(Condition.anyChange(), "x", regex, BUDGET).met())
+                .isTrue();
+        assertThat(RuleEvaluator.evaluate(Condition.llm("anything"), "x", regex, BUDGET)).isNull();
     }
 
     @Test
@@ -83,18 +104,28 @@ class RuleEvaluatorTest {
         // backtracking engines take exponential time here; RE2 answers at once, short or long
         for (int n : new int[] {37, 100_000}) {
             String text = "x".repeat(n);
-            assertThat(RuleEvaluator.evaluate(Condition.regex("(x+x+)+y"), text, regex).met())
+            assertThat(
+                            RuleEvaluator.evaluate(Condition.regex("(x+x+)+y"), text, regex, BUDGET)
+                                    .met())
                     .isFalse();
-            assertThat(RuleEvaluator.evaluate(Condition.regex("(a|aa)+$"), text, regex).met())
+            assertThat(
+                            RuleEvaluator.evaluate(Condition.regex("(a|aa)+$"), text, regex, BUDGET)
+                                    .met())
                     .isFalse();
-            assertThat(RuleEvaluator.evaluate(Condition.regex("(x+x+)+y"), text + "y", regex).met())
+            assertThat(
+                            RuleEvaluator.evaluate(
+                                            Condition.regex("(x+x+)+y"), text + "y", regex, BUDGET)
+                                    .met())
                     .isTrue();
         }
     }
 
     @Test
     void aPatternRe2CannotRunIsAnInvalidPatternNotAHang() {
-        assertThatThrownBy(() -> RuleEvaluator.evaluate(Condition.regex("(a)\\1"), "aa", regex))
+        assertThatThrownBy(
+                        () ->
+                                RuleEvaluator.evaluate(
+                                        Condition.regex("(a)\\1"), "aa", regex, BUDGET))
                 .isInstanceOf(UserPatterns.InvalidPatternException.class)
                 .hasMessageContaining("backreference \\1 is not supported");
     }

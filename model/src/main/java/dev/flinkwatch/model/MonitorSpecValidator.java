@@ -26,6 +26,14 @@ public final class MonitorSpecValidator {
     public static final int MAX_PROMPT_LENGTH = 2000;
     public static final int MAX_IGNORE_PATTERNS = 20;
 
+    /**
+     * Upper bound of the expanded sizes ({@link UserPatterns#MAX_EXPANDED_SIZE}) of a spec's regex
+     * condition and ignore patterns together: every check runs all of them over the page, so their
+     * cost adds up, and a spec within this bound rarely needs the pipeline's per-check pattern
+     * budget.
+     */
+    public static final int MAX_TOTAL_PATTERN_SIZE = 4_000;
+
     private final ValidationLimits limits;
 
     public MonitorSpecValidator(ValidationLimits limits) {
@@ -48,6 +56,7 @@ public final class MonitorSpecValidator {
         checkInterval(spec.intervalSeconds(), errors);
         checkCondition(spec.condition(), errors);
         checkIgnore(spec.ignore(), errors);
+        checkTotalPatternSize(spec, errors);
         if (spec.notification() != null && spec.notification().webhookUrl() != null) {
             checkUrl("notify.webhookUrl", spec.notification().webhookUrl(), errors);
         }
@@ -248,6 +257,35 @@ public final class MonitorSpecValidator {
             return null;
         } catch (Selector.SelectorParseException | IllegalArgumentException e) {
             return "is not a valid CSS selector: " + e.getMessage();
+        }
+    }
+
+    /** Names the first pattern (condition first, then ignore) that takes the sum over the cap. */
+    private static void checkTotalPatternSize(MonitorSpec spec, Map<String, String> errors) {
+        Map<String, String> patterns = new LinkedHashMap<>();
+        Condition c = spec.condition();
+        if (c != null && c.type() == ConditionType.REGEX && c.pattern() != null) {
+            patterns.put("condition.pattern", c.pattern());
+        }
+        for (int i = 0; i < spec.ignore().size(); i++) {
+            if (spec.ignore().get(i) != null) {
+                patterns.put("ignore[" + i + "]", spec.ignore().get(i));
+            }
+        }
+        long total = 0;
+        for (Map.Entry<String, String> pattern : patterns.entrySet()) {
+            total += UserPatterns.expandedSize(pattern.getValue());
+            if (total > MAX_TOTAL_PATTERN_SIZE) {
+                errors.putIfAbsent( // a pattern too large on its own already says so
+                        pattern.getKey(),
+                        "brings the spec's patterns to about "
+                                + total
+                                + " steps once repetitions are expanded (condition.pattern and"
+                                + " ignore together at most "
+                                + MAX_TOTAL_PATTERN_SIZE
+                                + ")");
+                return;
+            }
         }
     }
 

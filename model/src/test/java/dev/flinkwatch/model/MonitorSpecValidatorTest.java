@@ -269,6 +269,16 @@ class MonitorSpecValidatorTest {
                                 + " (patterns use RE2 syntax)"),
                 Arguments.of(edit(e -> e.ignore = nullIgnore), "ignore[0]", "is required"),
                 Arguments.of(
+                        edit(
+                                e -> {
+                                    e.condition = Condition.regex("a{750}b{750}");
+                                    e.ignore = List.of("c{750}d{750}", "e{750}f{750}", "g");
+                                }),
+                        "ignore[1]",
+                        "brings the spec's patterns to about 4500 steps once repetitions are"
+                                + " expanded (condition.pattern and ignore together at most"
+                                + " 4000)"),
+                Arguments.of(
                         edit(e -> e.notify = new Notify("gopher://hooks.example/")),
                         "notify.webhookUrl",
                         "must be an http or https URL"),
@@ -343,6 +353,11 @@ class MonitorSpecValidatorTest {
                 edit(e -> e.condition = Condition.llm("alert me when the price drops below $50")),
                 edit(e -> e.ignore = List.of()),
                 edit(e -> e.ignore = Collections.nCopies(20, "\\d+")),
+                edit(
+                        e -> {
+                            e.condition = Condition.regex("a{1000}b{1000}");
+                            e.ignore = List.of("c{1000}d{999}", "e");
+                        }),
                 edit(e -> e.notify = null),
                 edit(e -> e.notify = new Notify(null)),
                 edit(e -> e.status = MonitorStatus.PAUSED));

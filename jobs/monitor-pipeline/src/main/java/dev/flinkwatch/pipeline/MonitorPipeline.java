@@ -135,7 +135,8 @@ public final class MonitorPipeline {
                                                 settings.maxTextChars(),
                                                 settings.maxDiffChars(),
                                                 settings.maxDiffLines(),
-                                                settings.maxExtractedChars()),
+                                                settings.maxExtractedChars(),
+                                                settings.patternBudget()),
                                         settings.statusRefresh()),
                                 FlinkTypes.info(CheckResult.class))
                         .uid("change-detector")

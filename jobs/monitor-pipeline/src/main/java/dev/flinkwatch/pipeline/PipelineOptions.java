@@ -206,6 +206,18 @@ public final class PipelineOptions {
                                     + " body) before normalization, ignore patterns and rules;"
                                     + " bounds their cost for any page.");
 
+    public static final ConfigOption<Duration> PATTERN_BUDGET =
+            key(PREFIX + "change.pattern-budget")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(250))
+                    .withDescription(
+                            "Time one check's user patterns (selector, ignore patterns, regex"
+                                    + " condition) may run together; beyond it the check is an"
+                                    + " error PATTERN_BUDGET_EXCEEDED naming the pattern. RE2 is"
+                                    + " linear in the text, but an adversarial pattern costs"
+                                    + " seconds per MiB, and the change detector's thread serves"
+                                    + " every monitor of its subtask.");
+
     public static final ConfigOption<Duration> STATUS_REFRESH =
             key(PREFIX + "change.status-refresh")
                     .durationType()
@@ -267,6 +279,7 @@ public final class PipelineOptions {
                 MAX_DIFF_CHARS,
                 MAX_DIFF_LINES,
                 MAX_EXTRACTED_CHARS,
+                PATTERN_BUDGET,
                 STATUS_REFRESH,
                 FAILURE_THRESHOLD,
                 ALERT_COOLDOWN,

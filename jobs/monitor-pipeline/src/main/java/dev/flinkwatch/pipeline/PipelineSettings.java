@@ -19,6 +19,7 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param maxDiffChars diff cap
  * @param maxDiffLines see {@link PipelineOptions#MAX_DIFF_LINES}
  * @param maxExtractedChars see {@link PipelineOptions#MAX_EXTRACTED_CHARS}
+ * @param patternBudget see {@link PipelineOptions#PATTERN_BUDGET}
  * @param statusRefresh status row refresh for unchanged monitors
  * @param failureThreshold failures before MONITOR_FAILING
  * @param alertCooldown minimum time between CONDITION_MET alerts of a monitor
@@ -38,6 +39,7 @@ public record PipelineSettings(
         int maxDiffChars,
         int maxDiffLines,
         int maxExtractedChars,
+        Duration patternBudget,
         Duration statusRefresh,
         int failureThreshold,
         Duration alertCooldown,
@@ -64,6 +66,7 @@ public record PipelineSettings(
                 conf.get(PipelineOptions.MAX_DIFF_CHARS),
                 conf.get(PipelineOptions.MAX_DIFF_LINES),
                 conf.get(PipelineOptions.MAX_EXTRACTED_CHARS),
+                conf.get(PipelineOptions.PATTERN_BUDGET),
                 conf.get(PipelineOptions.STATUS_REFRESH),
                 conf.get(PipelineOptions.FAILURE_THRESHOLD),
                 conf.get(PipelineOptions.ALERT_COOLDOWN),

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.flinkwatch.extraction.ExtractionError;
 import dev.flinkwatch.extraction.LineDiff;
 import dev.flinkwatch.extraction.PageText;
+import dev.flinkwatch.extraction.PatternBudget;
 import dev.flinkwatch.extraction.Patterns;
 import dev.flinkwatch.extraction.RuleEvaluator;
 import dev.flinkwatch.extraction.TextSanitizer;
@@ -65,9 +66,11 @@ import org.apache.flink.util.OutputTag;
  * <p>Hostile input: every fetch result is sanitized ({@link TextSanitizer}) in {@link
  * #processElement2}, the one entry of page-derived text, before it is parked in state or reaches
  * any output, so no NUL or control character gets to a sink. Extraction, patterns and diffs are
- * bounded ({@link Limits}, {@link PageText}, RE2/J). A spec held in state that today's validator
- * rejects (stored before a rule tightened, e.g. a Java-only regex) makes each check of it an ERROR
- * {@code INVALID_SPEC} naming the fields, never a failed job.
+ * bounded ({@link Limits}, {@link PageText}, RE2/J); the selector, ignore patterns and regex
+ * condition of one check share one {@link PatternBudget}, and running out of it is an ERROR {@code
+ * PATTERN_BUDGET_EXCEEDED} naming the field, decided before any output. A spec held in state that
+ * today's validator rejects (stored before a rule tightened, e.g. a Java-only regex) makes each
+ * check of it an ERROR {@code INVALID_SPEC} naming the fields, never a failed job.
  */
 public class ChangeDetector
         extends KeyedCoProcessFunction<UUID, MonitorEvent, FetchResult, CheckResult> {
@@ -91,9 +94,15 @@ public class ChangeDetector
      * @param maxDiffChars cap of a diff
      * @param maxDiffLines most changed lines per side that are diffed line by line
      * @param maxExtractedChars cap of the text taken from one page
+     * @param patternBudget time one check's user patterns may run together ({@link PatternBudget});
+     *     beyond it the check is an ERROR {@code PATTERN_BUDGET_EXCEEDED}
      */
     public record Limits(
-            int maxTextChars, int maxDiffChars, int maxDiffLines, int maxExtractedChars)
+            int maxTextChars,
+            int maxDiffChars,
+            int maxDiffLines,
+            int maxExtractedChars,
+            Duration patternBudget)
             implements Serializable {}
 
     private final int minIntervalSeconds;
@@ -380,6 +389,8 @@ public class ChangeDetector
         String text;
         String fullText;
         String diff;
+        Boolean met;
+        String reason;
         String errorCode;
         String errorMessage;
 
@@ -445,13 +456,15 @@ public class ChangeDetector
                         .findFirst()
                         .map(Source::selector)
                         .orElse(null);
+        PatternBudget budget = new PatternBudget(limits.patternBudget(), System::nanoTime);
         PageText.Extracted extracted =
                 pageText.extract(
                         fetch.body(),
                         fetch.contentType(),
                         fetch.finalUrl(),
                         selector,
-                        current.ignore());
+                        current.ignore(),
+                        budget);
         if (!extracted.ok()) {
             return Check.error(extracted.error().name(), extracted.errorMessage(), rawHash);
         }
@@ -469,6 +482,21 @@ public class ChangeDetector
             c.diff =
                     LineDiff.between(
                             prev.text(), c.text, limits.maxDiffChars(), limits.maxDiffLines());
+        }
+        boolean decides = c.outcome == CheckOutcome.FIRST || c.outcome == CheckOutcome.CHANGED;
+        if (decides && current.condition().type() != ConditionType.LLM) {
+            try {
+                RuleEvaluator.RuleResult rule =
+                        RuleEvaluator.evaluate(current.condition(), c.fullText, patterns, budget);
+                c.met = rule.met();
+                c.reason = rule.reason();
+            } catch (PatternBudget.ExceededException e) {
+                return Check.error(
+                        ExtractionError.PATTERN_BUDGET_EXCEEDED.name(), e.getMessage(), rawHash);
+            } catch (RuntimeException e) {
+                // defensive: the spec was validated, but a rule that cannot run decides nothing
+                c.reason = "condition could not be evaluated: " + e.getMessage();
+            }
         }
         return c;
     }
@@ -536,25 +564,14 @@ public class ChangeDetector
             return; // an unchanged page changes nothing for the decider: keep the shuffle small
         }
         ConditionType type = current.condition().type();
-        Boolean met = null;
-        String reason = check.errorMessage;
-        if (decides && type != ConditionType.LLM) {
-            try {
-                RuleEvaluator.RuleResult rule =
-                        RuleEvaluator.evaluate(current.condition(), check.fullText, patterns);
-                met = rule.met();
-                reason = rule.reason();
-            } catch (RuntimeException e) {
-                // defensive: the spec was validated, but a rule that cannot run decides nothing
-                reason = "condition could not be evaluated: " + e.getMessage();
-            }
-        }
+        // rules were decided in classify, under the check's pattern budget
+        String reason = check.outcome == CheckOutcome.ERROR ? check.errorMessage : check.reason;
         ctx.output(
                 EVALUATIONS,
                 Evaluation.ofCheck(
                         result,
                         next.contentVersion(),
-                        met,
+                        check.met,
                         type != ConditionType.ANY_CHANGE,
                         reason,
                         excerpt(check),
