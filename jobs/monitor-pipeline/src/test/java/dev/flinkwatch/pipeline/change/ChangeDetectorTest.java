@@ -50,7 +50,8 @@ class ChangeDetectorTest {
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new ChangeDetector(
                                 60,
-                                new ChangeDetector.Limits(2000, 4000, 2000, 100_000),
+                                new ChangeDetector.Limits(
+                                        2000, 4000, 2000, 100_000, Duration.ofMinutes(1)),
                                 Duration.ofHours(1)),
                         MonitorEvent::monitorId,
                         r -> r.request().monitorId(),
@@ -63,6 +64,11 @@ class ChangeDetectorTest {
     }
 
     private MonitorSpec watch(String selector, Condition condition, List<String> ignore) {
+        return watch(id, selector, condition, ignore);
+    }
+
+    private static MonitorSpec watch(
+            UUID id, String selector, Condition condition, List<String> ignore) {
         MonitorSpec base = spec(id, 1, 300, condition, URL);
         return new MonitorSpec(
                 id,
@@ -285,6 +291,87 @@ class ChangeDetectorTest {
                                 assertThat(e.conditionMet()).isFalse();
                                 assertThat(e.excerpt()).startsWith("a");
                             });
+        }
+    }
+
+    @Test
+    void patternsBeyondTheCheckBudgetAreAnErrorNamingTheFieldAndOtherChecksGoOn() throws Exception {
+        // a budget of zero is used up at the first look at the clock (after 256 reads of page
+        // text): deterministic on any machine, where a real budget would depend on its speed
+        try (var zero =
+                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                        new ChangeDetector(
+                                60,
+                                new ChangeDetector.Limits(2000, 4000, 2000, 100_000, Duration.ZERO),
+                                Duration.ofHours(1)),
+                        MonitorEvent::monitorId,
+                        r -> r.request().monitorId(),
+                        UuidTypeInfo.INSTANCE)) {
+            UUID ignoring = UUID.randomUUID();
+            UUID matching = UUID.randomUUID();
+            UUID plain = UUID.randomUUID();
+            List<MonitorSpec> specs =
+                    List.of(
+                            watch(
+                                    ignoring,
+                                    null,
+                                    Condition.anyChange(),
+                                    List.of("(.*a){20}z", "x")),
+                            watch(matching, null, Condition.regex("(.*a){20}z"), List.of()),
+                            watch(plain, null, Condition.anyChange(), List.of()));
+            for (MonitorSpec spec : specs) {
+                zero.processElement1(new StreamRecord<>(upsert(spec)));
+            }
+            String longPage = "<p>" + "a".repeat(20_000) + "</p>";
+            for (int round = 0; round < 2; round++) {
+                for (MonitorSpec spec : specs) {
+                    CheckRequest r =
+                            new CheckRequest(
+                                    spec.id(),
+                                    TestSpecs.TENANT,
+                                    1,
+                                    URL,
+                                    null,
+                                    T0.plusSeconds(300L * round),
+                                    null,
+                                    null);
+                    zero.processElement2(new StreamRecord<>(ok(r, longPage)));
+                }
+            }
+            List<CheckResult> results = zero.extractOutputValues();
+            assertThat(results).hasSize(6);
+            for (int round = 0; round < 2; round++) {
+                // the same bytes again: the same error, without running the patterns again
+                assertThat(results.get(3 * round))
+                        .satisfies(
+                                r -> {
+                                    assertThat(r.outcome()).isEqualTo(CheckOutcome.ERROR);
+                                    assertThat(r.errorCode()).isEqualTo("PATTERN_BUDGET_EXCEEDED");
+                                    assertThat(r.errorMessage())
+                                            .isEqualTo(
+                                                    "the patterns of this check ran longer than 0"
+                                                            + " ms (stopped in ignore[0])");
+                                });
+                assertThat(results.get(3 * round + 1))
+                        .satisfies(
+                                r -> {
+                                    assertThat(r.errorCode()).isEqualTo("PATTERN_BUDGET_EXCEEDED");
+                                    assertThat(r.errorMessage())
+                                            .endsWith("(stopped in condition.pattern)");
+                                });
+            }
+            assertThat(results.get(2).outcome()).isEqualTo(CheckOutcome.FIRST);
+            assertThat(results.get(5).outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+            assertThat(zero.getSideOutput(ChangeDetector.STATUS))
+                    .extracting(st -> st.getValue().lastError())
+                    .contains(
+                            "PATTERN_BUDGET_EXCEEDED: the patterns of this check ran longer than 0"
+                                    + " ms (stopped in ignore[0])");
+
+            for (MonitorSpec spec : specs) {
+                zero.processElement1(new StreamRecord<>(TestSpecs.delete(spec)));
+            }
+            assertThat(zero.numKeyedStateEntries()).isZero();
         }
     }
 

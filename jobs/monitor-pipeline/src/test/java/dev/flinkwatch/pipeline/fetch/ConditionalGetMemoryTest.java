@@ -137,7 +137,8 @@ class ConditionalGetMemoryTest {
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new ChangeDetector(
                                 60,
-                                new ChangeDetector.Limits(2000, 4000, 2000, 100_000),
+                                new ChangeDetector.Limits(
+                                        2000, 4000, 2000, 100_000, Duration.ofMinutes(1)),
                                 Duration.ofHours(1)),
                         MonitorEvent::monitorId,
                         r -> r.request().monitorId(),
