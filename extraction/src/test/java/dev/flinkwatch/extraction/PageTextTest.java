@@ -96,7 +96,8 @@ class PageTextTest {
         assertThat(regex.errorMessage())
                 .isEqualTo(
                         "the page has 1500 characters of text; a selector with a regular"
-                                + " expression runs on pages of at most 1000");
+                                + " expression runs on pages of at most 1000 (select by structure and use"
+                                + " a regex condition instead)");
         assertThat(pages.extract(wordy, "text/html", null, "p", List.of(), budget()).ok()).isTrue();
     }
 

@@ -246,6 +246,10 @@ public final class MonitorSpecValidator {
      * an oversized one would exhaust memory in the compiler itself.
      */
     public static String selectorProblem(String selector) {
+        if (UserPatterns.hasNesting(selector) > 1) {
+            return "must not nest :has inside :has (its cost grows with the page's size times"
+                    + " its depth per level)";
+        }
         for (String regex : UserPatterns.inSelector(selector)) {
             String problem = UserPatterns.problem(regex);
             if (problem != null) {

@@ -145,6 +145,17 @@ class MonitorSpecValidatorTest {
                         "sources[0].selector",
                         null),
                 Arguments.of(
+                        edit(
+                                e ->
+                                        e.sources =
+                                                List.of(
+                                                        new Source(
+                                                                "https://a.example/",
+                                                                "body:not(:has(div:has(p)))"))),
+                        "sources[0].selector",
+                        "must not nest :has inside :has (its cost grows with the page's size times"
+                                + " its depth per level)"),
+                Arguments.of(
                         edit(e -> e.sources = List.of(new Source("https://a.example/", " "))),
                         "sources[0].selector",
                         "must not be blank (omit it to watch the whole page)"),
@@ -344,6 +355,9 @@ class MonitorSpecValidatorTest {
                                                 new Source(
                                                         "https://a.example/",
                                                         "div.price > span:nth-child(2)"),
+                                                new Source(
+                                                        "https://a.example/has",
+                                                        "li:has(> a):has(img), p:has(b)"),
                                                 new Source("https://a.example/other", null))),
                 edit(e -> e.condition = Condition.anyChange()),
                 edit(e -> e.condition = Condition.contains("In stock", true)),
