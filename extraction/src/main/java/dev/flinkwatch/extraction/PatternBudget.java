@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * it never noticed its deadline on short text.) Selector regexes run inside jsoup on its own
  * strings; there {@link #check} is called per element, and {@link PageText} bounds the document.
  *
- * <p>Not thread-safe: one instance per check.
+ * <p>The clock starts when the first pattern does, so parsing and reading the page (bounded by
+ * their own caps) do not count. Not thread-safe: one instance per check.
  */
 public final class PatternBudget {
     /** Char reads between two looks at the clock; a power of two. */
@@ -29,11 +30,12 @@ public final class PatternBudget {
 
     private final LongSupplier nanoTime;
     private final Duration budget;
-    private final long deadline;
+    private boolean started;
+    private long deadline;
     private long reads;
 
     /**
-     * Starts the budget now.
+     * A budget whose clock starts at the first pattern.
      *
      * @param budget how long the check's patterns may run together
      * @param nanoTime the clock ({@code System::nanoTime}; tests pass their own)
@@ -41,7 +43,6 @@ public final class PatternBudget {
     public PatternBudget(Duration budget, LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
         this.budget = budget;
-        this.deadline = nanoTime.getAsLong() + budget.toNanos();
     }
 
     /** The budget used up: the check stops; {@link #field} names the pattern that was running. */
@@ -74,7 +75,9 @@ public final class PatternBudget {
      * @throws ExceededException when the deadline has passed
      */
     public void check(String field) {
-        if (nanoTime.getAsLong() - deadline >= 0) {
+        if (!started) {
+            start();
+        } else if (nanoTime.getAsLong() - deadline >= 0) {
             throw new ExceededException(field, budget);
         }
     }
@@ -85,6 +88,7 @@ public final class PatternBudget {
      * not counted (the matcher uses them to copy what it found, not to match).
      */
     public CharSequence meter(String text, String field) {
+        start();
         return new CharSequence() {
             @Override
             public int length() {
@@ -109,5 +113,12 @@ public final class PatternBudget {
                 return text;
             }
         };
+    }
+
+    private void start() {
+        if (!started) {
+            started = true;
+            deadline = nanoTime.getAsLong() + budget.toNanos();
+        }
     }
 }

@@ -94,6 +94,18 @@ class PatternBudgetTest {
     }
 
     @Test
+    void theClockStartsWithTheFirstPattern() {
+        // parsing a large page before the first pattern must not use up the budget
+        SteppingClock clock = new SteppingClock(Duration.ofSeconds(10));
+        PatternBudget budget = new PatternBudget(Duration.ofSeconds(15), clock::read);
+        clock.now.addAndGet(Duration.ofMinutes(1).toNanos());
+        budget.check("selector"); // starts the clock
+        budget.check("selector"); // 10 s in
+        assertThatThrownBy(() -> budget.check("selector"))
+                .hasMessageEndingWith("(stopped in selector)");
+    }
+
+    @Test
     void theMeteredTextIsTheText() {
         PatternBudget budget = generous();
         CharSequence metered = budget.meter("price: 49 EUR", "ignore[0]");
