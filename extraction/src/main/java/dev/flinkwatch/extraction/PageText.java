@@ -34,10 +34,10 @@ import org.jsoup.select.NodeTraversor;
  * bounded before selecting: the parser closes elements nested deeper than {@link #MAX_DEPTH} (their
  * content stays, as siblings: real pages are far shallower, and a selector still finds the
  * content), a selector runs on at most {@link #MAX_SELECTOR_ELEMENTS} elements and, when it carries
- * regexes, on at most {@link #MAX_SELECTOR_REGEX_TEXT} characters of text; nested {@code :has} is
- * rejected by the validator (else a recorded {@link ExtractionError#SELECTOR_DOCUMENT_TOO_LARGE}: a
- * silently truncated document would report changes the page never had); the budget is checked
- * before each element. Thread-safe.
+ * regexes, on at most {@link #MAX_SELECTOR_REGEX_TEXT} characters of text (else a recorded {@link
+ * ExtractionError#SELECTOR_DOCUMENT_TOO_LARGE}: a silently truncated document would report changes
+ * the page never had). The validator rejects {@code :has} nested in {@code :has}. The budget is
+ * checked before each element. Thread-safe.
  */
 public final class PageText {
     /** Elements of a selector's matches that are read; later ones are left out. */
@@ -51,8 +51,9 @@ public final class PageText {
 
     /**
      * Text of a page a selector with regexes runs on (at most the extraction cap). One element's
-     * {@code :matches} is a single unmetered RE2 run over its text: at the worst measured cost
-     * (about 2.4 µs per char for {@code (.*a){20}z}) this keeps it near 150 ms.
+     * {@code :matches} is a single unmetered RE2 run over its text: at the worst measured cost (2-4
+     * µs per char for {@code (.*a){20}z}, bench/results/extraction.txt) this keeps it at 150-250
+     * ms.
      */
     public static final int MAX_SELECTOR_REGEX_TEXT = 64 * 1024;
 
