@@ -41,5 +41,13 @@ public enum FetchStatus {
      * The response (after its headers) arrived slower than the minimum transfer rate, or stalled:
      * stopped early so a trickling server gives its request slot back.
      */
-    SLOW_BODY
+    SLOW_BODY;
+
+    /**
+     * Whether the fetch stage declined the check for its own capacity, without trying the page:
+     * such a check is recorded but is no failure of the source.
+     */
+    public boolean declined() {
+        return this == DNS_BUSY || this == HOST_BUSY || this == TENANT_BUSY;
+    }
 }

@@ -336,29 +336,37 @@ public class ChangeDetector
         }
         Check check = classify(fetch, prev, current);
         Instant finishedAt = fetch.finishedAt();
+        // a check our own fetch stage declined (busy host, tenant or DNS) says nothing about the
+        // page: recorded, but it neither counts as a failure nor ends a streak, nor touches state
+        boolean declined = fetch.status().declined();
+        int prevFailures = prev == null ? 0 : prev.consecutiveFailures();
         int failures =
-                check.outcome == CheckOutcome.ERROR
-                        ? (prev == null ? 0 : prev.consecutiveFailures()) + 1
-                        : 0;
+                declined
+                        ? prevFailures
+                        : check.outcome == CheckOutcome.ERROR ? prevFailures + 1 : 0;
         SourceState next =
-                check.outcome == CheckOutcome.ERROR
-                        ? SourceState.afterError(
-                                prev,
-                                check.rawHash,
-                                check.errorCode,
-                                check.errorMessage,
-                                failures,
-                                fetchStartedAt(fetch))
-                        : SourceState.afterSuccess(
-                                prev,
-                                check.outcome,
-                                check.rawHash,
-                                check.contentHash,
-                                check.text,
-                                finishedAt,
-                                fetchStartedAt(fetch));
-        sources.put(request.url(), next);
-        Instant lastChangeAt = next.lastChangeAt();
+                declined
+                        ? prev
+                        : check.outcome == CheckOutcome.ERROR
+                                ? SourceState.afterError(
+                                        prev,
+                                        check.rawHash,
+                                        check.errorCode,
+                                        check.errorMessage,
+                                        failures,
+                                        fetchStartedAt(fetch))
+                                : SourceState.afterSuccess(
+                                        prev,
+                                        check.outcome,
+                                        check.rawHash,
+                                        check.contentHash,
+                                        check.text,
+                                        finishedAt,
+                                        fetchStartedAt(fetch));
+        if (!declined) {
+            sources.put(request.url(), next);
+        }
+        Instant lastChangeAt = next == null ? null : next.lastChangeAt();
 
         CheckResult result =
                 new CheckResult(
@@ -377,7 +385,9 @@ public class ChangeDetector
                         check.diff);
         out.collect(result);
 
-        emitEvaluation(ctx, current, result, check, prev, next);
+        if (!declined) {
+            emitEvaluation(ctx, current, result, check, prev, next);
+        }
         emitStatus(ctx, request, check, prev, failures, finishedAt, lastChangeAt);
     }
 

@@ -234,6 +234,45 @@ class ChangeDetectorTest {
     }
 
     @Test
+    void checksTheFetchStageDeclinedAreRecordedButAreNoFailureAndEndNoStreak() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        check(failed(FetchStatus.TIMEOUT, "no response within 10 s"));
+        for (FetchStatus busy :
+                List.of(FetchStatus.HOST_BUSY, FetchStatus.TENANT_BUSY, FetchStatus.DNS_BUSY)) {
+            CheckResult declined = check(failed(busy, "busy"));
+            assertThat(declined.outcome()).isEqualTo(CheckOutcome.ERROR);
+            assertThat(declined.errorCode()).isEqualTo(busy.name());
+        }
+        check(failed(FetchStatus.TIMEOUT, "no response within 10 s"));
+        CheckResult back = check(ok(page("$1")));
+        assertThat(back.outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+
+        // the decider sees the streak 1, 2 across the declined checks, then the recovery
+        assertThat(side(ChangeDetector.EVALUATIONS))
+                .extracting(Evaluation::outcome, Evaluation::consecutiveFailures)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.FIRST, 0),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.ERROR, 1),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.ERROR, 2),
+                        org.assertj.core.groups.Tuple.tuple(CheckOutcome.UNCHANGED, 0));
+        assertThat(side(ChangeDetector.STATUS))
+                .extracting(StatusUpdate::consecutiveFailures)
+                .containsExactly(0, 1, 1, 1, 1, 2, 0);
+    }
+
+    @Test
+    void aDeclinedFirstCheckLeavesNoState() throws Exception {
+        harness.processElement1(
+                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        check(failed(FetchStatus.HOST_BUSY, "busy"));
+        assertThat(side(ChangeDetector.EVALUATIONS)).isEmpty();
+        CheckResult first = check(ok(page("$1")));
+        assertThat(first.outcome()).isEqualTo(CheckOutcome.FIRST);
+    }
+
+    @Test
     void selectorMatchingNothingIsAnErrorNotAChangeToEmptyText() throws Exception {
         harness.processElement1(
                 new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
