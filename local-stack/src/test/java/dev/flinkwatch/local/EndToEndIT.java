@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EndToEndIT {
     private static final int INTERVAL = 3;
-    private static final Duration TWO_INTERVALS = Duration.ofSeconds(2L * INTERVAL);
+    // generous bounds for a loaded CI machine: the lateness the product promises is measured in
+    // the pipeline's own timestamps (HostileTenantIT), not by this test's wall clock
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
 
     @TempDir Path dataDir;
 
@@ -120,7 +124,8 @@ class EndToEndIT {
                 // pause one, delete one, then change every page
                 api.post("/v1/monitors/" + paused + "/pause", "", 200);
                 api.delete("/v1/monitors/" + deleted);
-                Thread.sleep(2L * INTERVAL * 1000); // let both events reach the pipeline
+                awaitNoRequests(site, "/paused"); // both events reached the pipeline
+                awaitNoRequests(site, "/deleted");
                 int pausedHits = site.hits("/paused");
                 int deletedHits = site.hits("/deleted");
                 site.page("/stock", "<p>In stock now</p>");
@@ -128,7 +133,7 @@ class EndToEndIT {
                 site.page("/paused", "<p>p2</p>");
                 site.page("/deleted", "<p>d2</p>");
 
-                await().atMost(TWO_INTERVALS.plusSeconds(2))
+                await().atMost(PATIENCE)
                         .pollInterval(Duration.ofMillis(200))
                         .until(() -> alertMonitors(api).containsAll(Set.of(stock, news)));
                 Thread.sleep(2L * INTERVAL * 1000);
@@ -141,7 +146,7 @@ class EndToEndIT {
 
                 // resume: the paused monitor checks again and sees its page changed
                 api.post("/v1/monitors/" + paused + "/resume", "", 200);
-                await().atMost(TWO_INTERVALS.plusSeconds(INTERVAL + 2))
+                await().atMost(PATIENCE)
                         .pollInterval(Duration.ofMillis(200))
                         .until(() -> alertMonitors(api).contains(paused));
                 alertsBeforeRestart = alertIds(api);
@@ -174,7 +179,7 @@ class EndToEndIT {
 
                 // and it still works: a new change alerts exactly once more
                 site.page("/news", "<p>Story three</p>");
-                await().atMost(TWO_INTERVALS.plusSeconds(2))
+                await().atMost(PATIENCE)
                         .pollInterval(Duration.ofMillis(200))
                         .until(() -> alertIdsVia(api, again).size() == 4);
             } finally {
@@ -201,6 +206,24 @@ class EndToEndIT {
 
     private static Set<String> alertIdsVia(StackClient client, LocalStack stack) throws Exception {
         return alertIds(rebased(client, stack));
+    }
+
+    /** Waits until a page had no request for three intervals: its monitor stopped checking. */
+    private static void awaitNoRequests(LocalSite site, String path) {
+        AtomicInteger seen = new AtomicInteger(site.hits(path));
+        AtomicLong quietSince = new AtomicLong(System.nanoTime());
+        long quiet = Duration.ofSeconds(3L * INTERVAL).toNanos();
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> {
+                            int hits = site.hits(path);
+                            if (hits != seen.getAndSet(hits)) {
+                                quietSince.set(System.nanoTime());
+                                return false;
+                            }
+                            return System.nanoTime() - quietSince.get() > quiet;
+                        });
     }
 
     private static void awaitOutcome(StackClient api, String id, String... outcomes) {
