@@ -15,25 +15,37 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real HTTP server on 127.0.0.1 whose pages a test can change between checks. Plain pages answer
- * conditional GETs (ETag / If-None-Match) like a typical web server; any path can instead get a
- * custom handler for slow, endless, redirecting or failing responses. Requests run on their own
- * threads, so one slow handler does not hold up the others.
+ * A real HTTP server on a loopback address (127.0.0.1 unless told otherwise) whose pages a test can
+ * change between checks. Plain pages answer conditional GETs (ETag / If-None-Match) like a typical
+ * web server; any path can instead get a custom handler for slow, endless, redirecting or failing
+ * responses. Requests run on their own threads, so one slow handler does not hold up the others.
  */
 public final class LocalSite implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Map<String, HttpHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final String address;
 
-    private LocalSite(HttpServer server, ExecutorService executor) {
+    private LocalSite(HttpServer server, ExecutorService executor, String address) {
         this.server = server;
         this.executor = executor;
+        this.address = address;
     }
 
     public static LocalSite start() {
+        return start("127.0.0.1");
+    }
+
+    /**
+     * A site on another loopback address (any of 127.0.0.0/8 on Linux), so a test can have distinct
+     * servers that a fetcher sees as distinct addresses.
+     */
+    public static LocalSite start(String address) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+            HttpServer server = HttpServer.create(new InetSocketAddress(address, 0), 256);
             ExecutorService executor =
                     Executors.newCachedThreadPool(
                             r -> {
@@ -41,7 +53,7 @@ public final class LocalSite implements AutoCloseable {
                                 t.setDaemon(true);
                                 return t;
                             });
-            LocalSite site = new LocalSite(server, executor);
+            LocalSite site = new LocalSite(server, executor, address);
             server.createContext("/", site::dispatch);
             server.setExecutor(executor);
             server.start();
@@ -57,7 +69,12 @@ public final class LocalSite implements AutoCloseable {
 
     /** Absolute URL of a path on this site, e.g. {@code url("/a.html")}. */
     public String url(String path) {
-        return "http://127.0.0.1:" + port() + path;
+        return "http://" + address + ":" + port() + path;
+    }
+
+    /** URL of a path under a host name that the test's resolver maps to this site's address. */
+    public String url(String hostName, String path) {
+        return "http://" + hostName + ":" + port() + path;
     }
 
     /** Serves (or replaces) an HTML page in UTF-8, with an ETag derived from its content. */
@@ -115,9 +132,20 @@ public final class LocalSite implements AutoCloseable {
         }
     }
 
+    /** Total requests over all paths. */
+    public int totalHits() {
+        return hits.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    /** Most requests this site was serving at once so far. */
+    public int maxConcurrent() {
+        return maxInFlight.get();
+    }
+
     private void dispatch(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         try (exchange) {
             HttpHandler handler = handlers.get(path);
             if (handler == null) {
@@ -127,6 +155,8 @@ public final class LocalSite implements AutoCloseable {
             }
         } catch (IOException e) {
             // the client went away (timeouts, size limits): expected in fetch tests
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 

@@ -1,80 +1,107 @@
 package dev.flinkwatch.testing;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A hostile HTTP server for fairness tests and benchmarks: it answers every connection with a 200
- * and its headers (declaring a large {@code Content-Length}), then either goes silent ({@link
- * Mode#SILENT}) or sends one body byte per second ({@link Mode#TRICKLE}), and never finishes. One
- * accept thread and one timer thread serve any number of connections, which stay open until the
- * client gives up or the tarpit closes. Bind it to another loopback address (127.0.0.2: Linux
- * routes all of 127/8 to loopback) to give it an address of its own.
+ * A hostile HTTP server that holds connections open without ever finishing a response: either the
+ * headers (with a large Content-Length) and then silence, or the whole response one byte per
+ * second. One selector thread serves every connection, so thousands of held connections cost the
+ * test nothing. {@code /robots.txt} answers 404 at once, so a fetcher that honours robots.txt
+ * reaches the tarpit. Counts connections, so a test can see how many a fetcher holds.
  */
 public final class Tarpit implements AutoCloseable {
-    /** What happens after the headers. */
-    public enum Mode {
-        /** Nothing: header-then-silence. */
-        SILENT,
-        /** One byte per second. */
-        TRICKLE
-    }
+    private static final long DRIP_INTERVAL_NANOS = 1_000_000_000L;
+    private static final byte[] NOT_FOUND =
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII);
 
-    private final ServerSocket server;
-    private final Mode mode;
-    private final long declaredLength;
-    private final ScheduledExecutorService timer;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private final Thread loop;
+    private final String host;
+    private final byte[] headers;
+    private final boolean drip;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger maxOpen = new AtomicInteger();
     private final AtomicInteger accepted = new AtomicInteger();
-    private final Thread acceptor;
+    private volatile boolean running = true;
 
-    private Tarpit(ServerSocket server, Mode mode, long declaredLength) {
-        this.server = server;
-        this.mode = mode;
-        this.declaredLength = declaredLength;
-        this.timer =
-                Executors.newSingleThreadScheduledExecutor(
-                        r -> {
-                            Thread t = new Thread(r, "tarpit-timer");
-                            t.setDaemon(true);
-                            return t;
-                        });
-        this.acceptor = new Thread(this::acceptLoop, "tarpit-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+    private Tarpit(String host, byte[] headers, boolean drip) throws IOException {
+        this.host = host;
+        this.headers = headers;
+        this.drip = drip;
+        this.selector = Selector.open();
+        this.server = ServerSocketChannel.open();
+        server.bind(new InetSocketAddress(host, 0), 1024);
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        this.loop = new Thread(this::run, "tarpit-" + host);
+        loop.setDaemon(true);
+        loop.start();
     }
 
     /**
-     * @param address the loopback address to listen on, e.g. "127.0.0.2"
-     * @param declaredLength the Content-Length the headers promise
+     * Sends a 200 status line and headers declaring {@code declaredLength} body bytes, then
+     * nothing: the connection stays open until the client gives up.
      */
-    public static Tarpit start(String address, Mode mode, long declaredLength) {
+    public static Tarpit headersThenSilence(String host, long declaredLength) {
+        String head =
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
+                        + declaredLength
+                        + "\r\n\r\n";
+        return start(host, head, false);
+    }
+
+    /** Sends the response, status line first, one byte per second, never finishing it. */
+    public static Tarpit oneBytePerSecond(String host) {
+        return start(
+                host,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                        + "Content-Length: 1000000\r\n\r\n",
+                true);
+    }
+
+    private static Tarpit start(String host, String head, boolean drip) {
         try {
-            ServerSocket server = new ServerSocket();
-            server.bind(new InetSocketAddress(InetAddress.getByName(address), 0), 1024);
-            return new Tarpit(server, mode, declaredLength);
+            return new Tarpit(host, head.getBytes(StandardCharsets.US_ASCII), drip);
         } catch (IOException e) {
-            throw new IllegalStateException("tarpit did not start on " + address, e);
+            throw new UncheckedIOException("tarpit on " + host + " did not start", e);
         }
     }
 
     public int port() {
-        return server.getLocalPort();
+        return ((InetSocketAddress) server.socket().getLocalSocketAddress()).getPort();
     }
 
-    public String address() {
-        return server.getInetAddress().getHostAddress();
+    /** The URL of a path on this tarpit under a host name (which must resolve to its address). */
+    public String url(String hostName, String path) {
+        return "http://" + hostName + ":" + port() + path;
+    }
+
+    /** The address the tarpit listens on. */
+    public String host() {
+        return host;
+    }
+
+    /** Connections open now. */
+    public int open() {
+        return open.get();
+    }
+
+    /** Most connections open at once so far. */
+    public int maxOpen() {
+        return maxOpen.get();
     }
 
     /** Connections accepted so far. */
@@ -82,60 +109,136 @@ public final class Tarpit implements AutoCloseable {
         return accepted.get();
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
+    /** One held connection: the request read so far, then the response position. */
+    private static final class Conn {
+        final StringBuilder request = new StringBuilder();
+        ByteBuffer response;
+        long nextDrip;
+    }
+
+    private void run() {
+        List<SelectionKey> dripping = new ArrayList<>();
+        while (running) {
             try {
-                Socket socket = server.accept();
-                accepted.incrementAndGet();
-                open.add(socket);
-                OutputStream out = socket.getOutputStream();
-                out.write(
-                        ("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
-                                        + declaredLength
-                                        + "\r\n\r\n")
-                                .getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                if (mode == Mode.TRICKLE) {
-                    trickle(socket);
+                selector.select(drip ? 100 : 1000);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key.isAcceptable()) {
+                        accept();
+                    } else if (key.isReadable()) {
+                        read(key);
+                    }
+                }
+                selector.selectedKeys().clear();
+                if (drip) {
+                    dripping.clear();
+                    for (SelectionKey key : selector.keys()) {
+                        if (key.isValid()
+                                && key.attachment() instanceof Conn c
+                                && c.response != null) {
+                            dripping.add(key);
+                        }
+                    }
+                    long now = System.nanoTime();
+                    for (SelectionKey key : dripping) {
+                        dripOne(key, now);
+                    }
                 }
             } catch (IOException e) {
-                // closed, or a client that went away: next
+                if (running) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
     }
 
-    private void trickle(Socket socket) {
-        timer.schedule(
-                () -> {
-                    try {
-                        socket.getOutputStream().write('x');
-                        socket.getOutputStream().flush();
-                        trickle(socket);
-                    } catch (IOException e) {
-                        close(socket);
-                    }
-                },
-                1,
-                TimeUnit.SECONDS);
+    private void accept() throws IOException {
+        SocketChannel ch;
+        while ((ch = server.accept()) != null) {
+            ch.configureBlocking(false);
+            ch.register(selector, SelectionKey.OP_READ, new Conn());
+            accepted.incrementAndGet();
+            maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+        }
     }
 
-    private void close(Socket socket) {
-        open.remove(socket);
+    private void read(SelectionKey key) {
+        SocketChannel ch = (SocketChannel) key.channel();
+        Conn c = (Conn) key.attachment();
+        ByteBuffer buf = ByteBuffer.allocate(4096);
         try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing anyway
+            int n = ch.read(buf);
+            if (n < 0) {
+                close(key);
+                return;
+            }
+            if (c.response != null) {
+                return; // a pipelined or repeated request: ignored, the response never ends
+            }
+            c.request.append(new String(buf.array(), 0, n, StandardCharsets.ISO_8859_1));
+            if (c.request.indexOf("\r\n\r\n") < 0) {
+                return;
+            }
+            String requestLine = c.request.substring(0, c.request.indexOf("\r\n"));
+            if (requestLine.contains(" /robots.txt ")) {
+                ch.write(ByteBuffer.wrap(NOT_FOUND));
+                close(key);
+                return;
+            }
+            c.response = ByteBuffer.wrap(headers);
+            if (drip) {
+                c.nextDrip = System.nanoTime();
+            } else {
+                ch.write(c.response);
+            }
+        } catch (IOException e) {
+            close(key);
         }
+    }
+
+    private void dripOne(SelectionKey key, long now) {
+        Conn c = (Conn) key.attachment();
+        if (now < c.nextDrip) {
+            return;
+        }
+        c.nextDrip = now + DRIP_INTERVAL_NANOS;
+        byte next = c.response.hasRemaining() ? c.response.get() : (byte) 'a';
+        ByteBuffer one = ByteBuffer.wrap(new byte[] {next});
+        try {
+            ((SocketChannel) key.channel()).write(one);
+        } catch (IOException e) {
+            close(key);
+        }
+    }
+
+    private void close(SelectionKey key) {
+        if (!key.isValid()) {
+            return;
+        }
+        key.cancel();
+        try {
+            key.channel().close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+        open.decrementAndGet();
     }
 
     @Override
     public void close() {
+        running = false;
+        selector.wakeup();
         try {
+            loop.join(5_000);
+            for (SelectionKey key : selector.keys()) {
+                key.channel().close();
+            }
+            selector.close();
             server.close();
-        } catch (IOException ignored) {
-            // closing anyway
+        } catch (IOException | InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        timer.shutdownNow();
-        open.forEach(this::close);
     }
 }

@@ -101,6 +101,11 @@ public final class PipelineFixture implements AutoCloseable {
 
     /** Stores the monitor row (as the control API would) and publishes its upsert event. */
     public void upsert(MonitorSpec spec) throws Exception {
+        upsertAll(List.of(spec));
+    }
+
+    /** Stores many monitor rows in one transaction, then publishes their upsert events. */
+    public void upsertAll(List<MonitorSpec> specs) throws Exception {
         try (Connection c = db.dataSource().getConnection();
                 PreparedStatement ps =
                         c.prepareStatement(
@@ -108,16 +113,36 @@ public final class PipelineFixture implements AutoCloseable {
                                         + " interval_seconds, spec) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)"
                                         + " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version,"
                                         + " status = EXCLUDED.status, spec = EXCLUDED.spec")) {
-            ps.setObject(1, spec.id());
-            ps.setObject(2, spec.tenantId());
-            ps.setLong(3, spec.version());
-            ps.setString(4, spec.name());
-            ps.setString(5, spec.status().json());
-            ps.setInt(6, spec.intervalSeconds());
-            ps.setString(7, new String(ModelCodec.toJsonBytes(spec), StandardCharsets.UTF_8));
+            for (MonitorSpec spec : specs) {
+                ps.setObject(1, spec.id());
+                ps.setObject(2, spec.tenantId());
+                ps.setLong(3, spec.version());
+                ps.setString(4, spec.name());
+                ps.setString(5, spec.status().json());
+                ps.setInt(6, spec.intervalSeconds());
+                ps.setString(7, new String(ModelCodec.toJsonBytes(spec), StandardCharsets.UTF_8));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        for (MonitorSpec spec : specs) {
+            sent.add(send(spec.id(), ModelCodec.encode(MonitorEvent.upsert(spec))));
+        }
+        for (java.util.concurrent.Future<?> s : sent) {
+            s.get();
+        }
+    }
+
+    /** Adds a tenant row, for tests with more than the default tenant. */
+    public void addTenant(UUID tenant, String name) throws Exception {
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO tenants (id, name) VALUES (?, ?)")) {
+            ps.setObject(1, tenant);
+            ps.setString(2, name);
             ps.executeUpdate();
         }
-        publish(spec.id(), ModelCodec.encode(MonitorEvent.upsert(spec)));
     }
 
     /** Publishes the delete event and the tombstone, as the outbox relay does. */
@@ -127,12 +152,13 @@ public final class PipelineFixture implements AutoCloseable {
     }
 
     private void publish(UUID id, byte[] value) throws Exception {
-        producer.send(
-                        new ProducerRecord<>(
-                                monitorsTopic,
-                                id.toString().getBytes(StandardCharsets.UTF_8),
-                                value))
-                .get();
+        send(id, value).get();
+    }
+
+    private java.util.concurrent.Future<?> send(UUID id, byte[] value) {
+        return producer.send(
+                new ProducerRecord<>(
+                        monitorsTopic, id.toString().getBytes(StandardCharsets.UTF_8), value));
     }
 
     /** Alerts in PostgreSQL, as (alert key -> kind). */
