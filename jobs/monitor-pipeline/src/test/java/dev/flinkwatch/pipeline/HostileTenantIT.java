@@ -177,73 +177,114 @@ class HostileTenantIT {
                     FetchOptions.MIN_DELAY_PER_HOST.defaultValue());
             JobClient job = start(f, conf);
             JobWatch watch = new JobWatch(job, report);
+            List<UUID> aIds = a.stream().map(MonitorSpec::id).toList();
+            List<Ingredient> ingredients = tenantB(b);
+            List<AChange> changes = new ArrayList<>();
+            boolean observed = false;
             try (CheckResultLog results = CheckResultLog.follow(f.resultsTopic)) {
-                List<UUID> aIds = a.stream().map(MonitorSpec::id).toList();
-                watch.await(
-                        "A's baselines",
-                        Duration.ofSeconds(120),
-                        () -> f.statuses().keySet().containsAll(aIds),
-                        () -> "statuses: " + f.statuses().size() + "/" + aIds.size());
-                report.heapBefore = usedHeapAfterGc();
-                Instant hostileFrom = Instant.now();
+                try {
+                    watch.await(
+                            "A's baselines",
+                            Duration.ofSeconds(120),
+                            () -> f.statuses().keySet().containsAll(aIds),
+                            () -> "statuses: " + f.statuses().size() + "/" + aIds.size());
+                    report.heapBefore = usedHeapAfterGc();
+                    Instant hostileFrom = Instant.now();
+                    report.hostileFrom = hostileFrom;
+                    startTenantB(f, ingredients, report);
+                    awaitHostileInputEngaged(watch, results, ingredients, b);
+                    for (int round = 1; round <= 2; round++) {
+                        changes.add(changeEveryPageOfA(f, a, round, watch));
+                    }
+                    watch.await(
+                            "every A monitor checked "
+                                    + A_CHECKS_UNDER_ATTACK
+                                    + " times under attack",
+                            Duration.ofSeconds(180),
+                            () ->
+                                    fewestChecksSince(results, a, hostileFrom)
+                                            >= A_CHECKS_UNDER_ATTACK,
+                            () ->
+                                    "fewest checks of an A monitor: "
+                                            + fewestChecksSince(results, a, hostileFrom));
+                    watch.assertHealthy();
+                    observe(report, watch, results, a, hostileFrom, changes, ingredients, b, f);
+                    observed = true;
 
-                List<Ingredient> ingredients = tenantB(b);
-                List<MonitorSpec> bSpecs =
-                        ingredients.stream().flatMap(i -> i.monitors().stream()).toList();
-                for (MonitorSpec spec : bSpecs) {
-                    assertThat(API_VALIDATOR.validate(spec))
-                            .as("the API accepts %s (%s)", spec.name(), spec.sources())
-                            .isEmpty();
+                    assertThat(report.restarts).as("numRestarts").isZero();
+                    assertASchedule(results, a, hostileFrom, changes);
+                    assertThat(report.heapAfter - report.heapBefore)
+                            .as("heap growth while B ran (used after GC)")
+                            .isLessThan(HEAP_GROWTH_LIMIT);
+                    assertTenantBRecorded(results, ingredients, b, f);
+                } finally {
+                    if (!observed && report.hostileFrom != null) {
+                        observeAfterFailure(report, watch, results, a, changes, ingredients, b, f);
+                    }
+                    report.write();
+                    job.cancel().get();
                 }
-                f.upsertAll(bSpecs);
-                report.line(
-                        "tenant A: %d monitors, tenant B: %d monitors", a.size(), bSpecs.size());
-
-                awaitHostileInputEngaged(watch, results, ingredients, b);
-                List<AChange> changes = new ArrayList<>();
-                for (int round = 1; round <= 2; round++) {
-                    changes.add(changeEveryPageOfA(f, a, round, watch));
-                }
-                watch.await(
-                        "every A monitor checked " + A_CHECKS_UNDER_ATTACK + " times under attack",
-                        Duration.ofSeconds(180),
-                        () ->
-                                a.stream()
-                                        .allMatch(
-                                                m ->
-                                                        checksSince(results, m, hostileFrom)
-                                                                >= A_CHECKS_UNDER_ATTACK),
-                        () ->
-                                "fewest checks of an A monitor: "
-                                        + a.stream()
-                                                .mapToLong(
-                                                        m -> checksSince(results, m, hostileFrom))
-                                                .min()
-                                                .orElse(0));
-
-                report.tarpitOpenAtEnd = b.silence.open() + b.drip.open();
-                report.heapAfter = usedHeapAfterGc();
-                report.restarts = watch.numRestarts();
-                report.lateness(
-                        "A before B", latenessOf(results.of(aIds), Instant.EPOCH, hostileFrom));
-                report.lateness(
-                        "A under attack", latenessOf(results.of(aIds), hostileFrom, Instant.now()));
-                for (AChange change : changes) {
-                    report.detection(change, detectionDelays(results, a, change));
-                }
-                describeTenantB(report, results, ingredients, b, f);
-
-                assertThat(report.restarts).as("numRestarts").isZero();
-                assertASchedule(results, a, hostileFrom, changes);
-                assertThat(report.heapAfter - report.heapBefore)
-                        .as("heap growth while B ran (used after GC)")
-                        .isLessThan(HEAP_GROWTH_LIMIT);
-                assertTenantBRecorded(results, ingredients, b, f);
-            } finally {
-                report.write();
-                job.cancel().get();
             }
         }
+    }
+
+    /** Tenant B's monitors, accepted by the API's validator, stored and published at once. */
+    private static void startTenantB(PipelineFixture f, List<Ingredient> ingredients, Report report)
+            throws Exception {
+        List<MonitorSpec> specs = ingredients.stream().flatMap(i -> i.monitors().stream()).toList();
+        for (MonitorSpec spec : specs) {
+            assertThat(API_VALIDATOR.validate(spec))
+                    .as("the API accepts %s (%s)", spec.name(), spec.sources())
+                    .isEmpty();
+        }
+        f.upsertAll(specs);
+        report.line("tenant A: %d monitors, tenant B: %d monitors", A_MONITORS, specs.size());
+    }
+
+    /** Heap, restarts, lateness, detection and what B's monitors recorded, into the report. */
+    private static void observe(
+            Report report,
+            JobWatch watch,
+            CheckResultLog results,
+            List<MonitorSpec> a,
+            Instant hostileFrom,
+            List<AChange> changes,
+            List<Ingredient> ingredients,
+            HostileSites b,
+            PipelineFixture f)
+            throws Exception {
+        report.tarpitOpenAtEnd = b.silence.open() + b.drip.open();
+        report.heapAfter = usedHeapAfterGc();
+        List<UUID> aIds = a.stream().map(MonitorSpec::id).toList();
+        report.lateness("A before B", latenessOf(results.of(aIds), Instant.EPOCH, hostileFrom));
+        report.lateness("A under attack", latenessOf(results.of(aIds), hostileFrom, Instant.now()));
+        for (AChange change : changes) {
+            report.detection(change, detectionDelays(results, a, change));
+        }
+        describeTenantB(report, results, ingredients, b, f);
+        report.restarts = watch.numRestarts();
+    }
+
+    /** As much of {@link #observe} as a failed run still allows, for the report. */
+    private static void observeAfterFailure(
+            Report report,
+            JobWatch watch,
+            CheckResultLog results,
+            List<MonitorSpec> a,
+            List<AChange> changes,
+            List<Ingredient> ingredients,
+            HostileSites b,
+            PipelineFixture f) {
+        try {
+            observe(report, watch, results, a, report.hostileFrom, changes, ingredients, b, f);
+        } catch (Exception | AssertionError e) {
+            report.line("(observation incomplete: %s)", e);
+        }
+    }
+
+    private static long fewestChecksSince(
+            CheckResultLog results, List<MonitorSpec> a, Instant from) {
+        return a.stream().mapToLong(m -> checksSince(results, m, from)).min().orElse(0);
     }
 
     // ---------------------------------------------------------------- tenant A
@@ -885,7 +926,7 @@ class HostileTenantIT {
             }
         }
 
-        private void assertHealthy() throws Exception {
+        void assertHealthy() throws Exception {
             JobStatus status = job.getJobStatus().get();
             JsonNode entries =
                     get("/jobs/" + job.getJobID() + "/exceptions?maxExceptions=3")
@@ -904,7 +945,6 @@ class HostileTenantIT {
 
         /** The job's numRestarts metric (the REST API's metric store fills within seconds). */
         long numRestarts() throws Exception {
-            assertHealthy();
             String path = "/jobs/" + job.getJobID() + "/metrics?get=numRestarts";
             JsonNode metric =
                     Awaitility.await("the numRestarts metric")
@@ -956,6 +996,7 @@ class HostileTenantIT {
     /** What the test measured, printed and written under target/hostile-tenant/. */
     static final class Report {
         final List<String> lines = new ArrayList<>();
+        Instant hostileFrom;
         long heapBefore = -1;
         long heapAfter = -1;
         long restarts = -1;
