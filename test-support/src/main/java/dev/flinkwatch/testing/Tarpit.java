@@ -14,14 +14,25 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A hostile HTTP server that holds connections open without ever finishing a response: either the
- * headers (with a large Content-Length) and then silence, or the whole response one byte per
- * second. One selector thread serves every connection, so thousands of held connections cost the
- * test nothing. {@code /robots.txt} answers 404 at once, so a fetcher that honours robots.txt
- * reaches the tarpit. Counts connections, so a test can see how many a fetcher holds.
+ * A hostile HTTP server for fairness tests and benchmarks: it answers every request with a 200 and
+ * its headers (declaring a large {@code Content-Length}), then either goes silent ({@link
+ * Mode#SILENT}) or sends one body byte per second ({@link Mode#TRICKLE}), and never finishes. One
+ * selector thread serves any number of connections, which stay open until the client gives up or
+ * the tarpit closes. {@code /robots.txt} answers 404 at once, so a fetcher that honours robots.txt
+ * reaches the tarpit. Bind it to another loopback address (127.0.0.2: Linux routes all of 127/8 to
+ * loopback) to give it an address of its own. Counts connections, so a test can see how many a
+ * fetcher holds.
  */
 public final class Tarpit implements AutoCloseable {
-    private static final long DRIP_INTERVAL_NANOS = 1_000_000_000L;
+    /** What happens after the headers. */
+    public enum Mode {
+        /** Nothing: header-then-silence. */
+        SILENT,
+        /** One byte per second. */
+        TRICKLE
+    }
+
+    private static final long TRICKLE_INTERVAL_NANOS = 1_000_000_000L;
     private static final byte[] NOT_FOUND =
             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII);
@@ -29,54 +40,39 @@ public final class Tarpit implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Selector selector;
     private final Thread loop;
-    private final String host;
     private final byte[] headers;
-    private final boolean drip;
+    private final boolean trickle;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger maxOpen = new AtomicInteger();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean running = true;
 
-    private Tarpit(String host, byte[] headers, boolean drip) throws IOException {
-        this.host = host;
-        this.headers = headers;
-        this.drip = drip;
+    private Tarpit(String address, Mode mode, long declaredLength) throws IOException {
+        this.headers =
+                ("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                                + declaredLength
+                                + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+        this.trickle = mode == Mode.TRICKLE;
         this.selector = Selector.open();
         this.server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(host, 0), 1024);
+        server.bind(new InetSocketAddress(address, 0), 1024);
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
-        this.loop = new Thread(this::run, "tarpit-" + host);
+        this.loop = new Thread(this::run, "tarpit-" + address);
         loop.setDaemon(true);
         loop.start();
     }
 
     /**
-     * Sends a 200 status line and headers declaring {@code declaredLength} body bytes, then
-     * nothing: the connection stays open until the client gives up.
+     * @param address the loopback address to listen on, e.g. "127.0.0.2"
+     * @param declaredLength the Content-Length the headers promise
      */
-    public static Tarpit headersThenSilence(String host, long declaredLength) {
-        String head =
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
-                        + declaredLength
-                        + "\r\n\r\n";
-        return start(host, head, false);
-    }
-
-    /** Sends the response, status line first, one byte per second, never finishing it. */
-    public static Tarpit oneBytePerSecond(String host) {
-        return start(
-                host,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                        + "Content-Length: 1000000\r\n\r\n",
-                true);
-    }
-
-    private static Tarpit start(String host, String head, boolean drip) {
+    public static Tarpit start(String address, Mode mode, long declaredLength) {
         try {
-            return new Tarpit(host, head.getBytes(StandardCharsets.US_ASCII), drip);
+            return new Tarpit(address, mode, declaredLength);
         } catch (IOException e) {
-            throw new UncheckedIOException("tarpit on " + host + " did not start", e);
+            throw new IllegalStateException("tarpit did not start on " + address, e);
         }
     }
 
@@ -89,9 +85,10 @@ public final class Tarpit implements AutoCloseable {
         return "http://" + hostName + ":" + port() + path;
     }
 
-    /** The address the tarpit listens on. */
-    public String host() {
-        return host;
+    public String address() {
+        return ((InetSocketAddress) server.socket().getLocalSocketAddress())
+                .getAddress()
+                .getHostAddress();
     }
 
     /** Connections open now. */
@@ -109,18 +106,18 @@ public final class Tarpit implements AutoCloseable {
         return accepted.get();
     }
 
-    /** One held connection: the request read so far, then the response position. */
+    /** One held connection: the request read so far, then when the next byte is due. */
     private static final class Conn {
         final StringBuilder request = new StringBuilder();
-        ByteBuffer response;
-        long nextDrip;
+        boolean answered;
+        long nextByte;
     }
 
     private void run() {
-        List<SelectionKey> dripping = new ArrayList<>();
+        List<SelectionKey> trickling = new ArrayList<>();
         while (running) {
             try {
-                selector.select(drip ? 100 : 1000);
+                selector.select(trickle ? 100 : 1000);
                 for (SelectionKey key : selector.selectedKeys()) {
                     if (!key.isValid()) {
                         continue;
@@ -132,18 +129,16 @@ public final class Tarpit implements AutoCloseable {
                     }
                 }
                 selector.selectedKeys().clear();
-                if (drip) {
-                    dripping.clear();
+                if (trickle) {
+                    trickling.clear();
                     for (SelectionKey key : selector.keys()) {
-                        if (key.isValid()
-                                && key.attachment() instanceof Conn c
-                                && c.response != null) {
-                            dripping.add(key);
+                        if (key.isValid() && key.attachment() instanceof Conn c && c.answered) {
+                            trickling.add(key);
                         }
                     }
                     long now = System.nanoTime();
-                    for (SelectionKey key : dripping) {
-                        dripOne(key, now);
+                    for (SelectionKey key : trickling) {
+                        trickleOne(key, now);
                     }
                 }
             } catch (IOException e) {
@@ -174,7 +169,7 @@ public final class Tarpit implements AutoCloseable {
                 close(key);
                 return;
             }
-            if (c.response != null) {
+            if (c.answered) {
                 return; // a pipelined or repeated request: ignored, the response never ends
             }
             c.request.append(new String(buf.array(), 0, n, StandardCharsets.ISO_8859_1));
@@ -187,27 +182,22 @@ public final class Tarpit implements AutoCloseable {
                 close(key);
                 return;
             }
-            c.response = ByteBuffer.wrap(headers);
-            if (drip) {
-                c.nextDrip = System.nanoTime();
-            } else {
-                ch.write(c.response);
-            }
+            c.answered = true;
+            c.nextByte = System.nanoTime() + TRICKLE_INTERVAL_NANOS;
+            ch.write(ByteBuffer.wrap(headers));
         } catch (IOException e) {
             close(key);
         }
     }
 
-    private void dripOne(SelectionKey key, long now) {
+    private void trickleOne(SelectionKey key, long now) {
         Conn c = (Conn) key.attachment();
-        if (now < c.nextDrip) {
+        if (now < c.nextByte) {
             return;
         }
-        c.nextDrip = now + DRIP_INTERVAL_NANOS;
-        byte next = c.response.hasRemaining() ? c.response.get() : (byte) 'a';
-        ByteBuffer one = ByteBuffer.wrap(new byte[] {next});
+        c.nextByte = now + TRICKLE_INTERVAL_NANOS;
         try {
-            ((SocketChannel) key.channel()).write(one);
+            ((SocketChannel) key.channel()).write(ByteBuffer.wrap(new byte[] {'x'}));
         } catch (IOException e) {
             close(key);
         }
