@@ -645,7 +645,7 @@ class HostileTenantIT {
                     () ->
                             "accepted: silence "
                                     + b.silence.accepted()
-                                    + ", drip "
+                                    + ", trickle "
                                     + b.trickle.accepted());
         }
         if (has(ingredients, "popularHost")) {
