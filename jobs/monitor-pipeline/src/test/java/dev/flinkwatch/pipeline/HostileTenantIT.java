@@ -77,12 +77,12 @@ import org.junit.jupiter.api.io.TempDir;
  * within two intervals, the job must never restart and the heap must stay bounded.
  *
  * <p>Every page is served over real loopback HTTP; host names resolve through the fetcher's
- * pluggable {@link HostResolver}: {@code *.healthy.test} to 127.0.0.1 (A), {@code b-N.hostile.test}
- * to 127.0.0.2 (tarpits and many names), {@code popular.hostile.test} to 127.0.0.3, {@code
- * c-*.hostile.test} to 127.0.0.4 (hostile content). Schedule assertions use the pipeline's own
- * timestamps (due time, fetch start) from the check-results topic, never the test's clock against a
- * budget. Measurements (lateness p50/p99, heap, restarts, what B's monitors recorded) are printed
- * and written to {@code target/hostile-tenant/}.
+ * pluggable {@link HostResolver}: {@code a-N.healthy.test} to 127.0.1.1-10 (A), {@code
+ * b-N.hostile.test} to 127.0.0.2 (tarpits and many names), {@code popular.hostile.test} to
+ * 127.0.0.3, {@code c-*.hostile.test} to 127.0.0.4 (hostile content). Schedule assertions use the
+ * pipeline's own timestamps (due time, fetch start) from the check-results topic, never the test's
+ * clock against a budget. Measurements (lateness p50/p99, heap, restarts, what B's monitors
+ * recorded) are printed and written to {@code target/hostile-tenant/}.
  *
  * <p>{@code -Dhostile.only=patterns,tarpits} runs only the named ingredients of tenant B (names as
  * in {@link #INGREDIENTS}), to find which one a failure comes from.
@@ -95,6 +95,7 @@ class HostileTenantIT {
 
     static final int A_MONITORS = 200;
     static final int A_HOST_NAMES = 20;
+    static final int A_ADDRESSES = 10;
     static final int A_INTERVAL_SECONDS = 5;
 
     /** Checks every A monitor must have had while B was running. */
@@ -126,20 +127,50 @@ class HostileTenantIT {
         @Override
         public List<InetAddress> resolve(String host) throws UnknownHostException {
             String h = host.toLowerCase(java.util.Locale.ROOT);
-            if (h.endsWith(".healthy.test")) {
-                return List.of(loopback(host, 1));
+            if (h.startsWith("a-") && h.endsWith(".healthy.test")) {
+                int name = Integer.parseInt(h.substring(2, h.indexOf('.')));
+                return List.of(address(host, aAddress(name)));
             } else if (h.equals("popular.hostile.test")) {
-                return List.of(loopback(host, 3));
+                return List.of(address(host, "127.0.0.3"));
             } else if (h.startsWith("b-") && h.endsWith(".hostile.test")) {
-                return List.of(loopback(host, 2));
+                return List.of(address(host, "127.0.0.2"));
             } else if (h.startsWith("c-") && h.endsWith(".hostile.test")) {
-                return List.of(loopback(host, 4));
+                return List.of(address(host, "127.0.0.4"));
             }
             return HostResolver.system().resolve(host);
         }
 
-        private static InetAddress loopback(String host, int last) throws UnknownHostException {
-            return InetAddress.getByAddress(host, new byte[] {127, 0, 0, (byte) last});
+        private static InetAddress address(String host, String ip) throws UnknownHostException {
+            return InetAddress.getByAddress(host, InetAddress.getByName(ip).getAddress());
+        }
+    }
+
+    /**
+     * The address of A's host name a-N: two names per address, as independent sites are. (All of A
+     * on one address would put A's own first-check burst against the fetcher's per-address cap.)
+     */
+    static String aAddress(int name) {
+        return "127.0.1." + (name % A_ADDRESSES + 1);
+    }
+
+    /** Tenant A's sites, one per address. */
+    static final class HealthySites implements AutoCloseable {
+        final List<LocalSite> sites = new ArrayList<>();
+
+        HealthySites() {
+            for (int i = 0; i < A_ADDRESSES; i++) {
+                sites.add(LocalSite.start(aAddress(i)));
+            }
+        }
+
+        /** The site serving A's monitor i (on its host name's address). */
+        LocalSite of(int monitor) {
+            return sites.get(aName(monitor) % A_ADDRESSES);
+        }
+
+        @Override
+        public void close() {
+            sites.forEach(LocalSite::close);
         }
     }
 
@@ -165,9 +196,10 @@ class HostileTenantIT {
     void oneTenantsHostileInputNeitherStallsNorCrashesTheSharedJob() throws Exception {
         Report report = new Report();
         try (PipelineFixture f = new PipelineFixture();
+                HealthySites aSites = new HealthySites();
                 HostileSites b = new HostileSites()) {
             f.addTenant(TENANT_B, "hostile");
-            List<MonitorSpec> a = tenantA(f.site);
+            List<MonitorSpec> a = tenantA(aSites);
             f.upsertAll(a);
             Configuration conf = f.config(checkpoints);
             conf.set(FetchOptions.ALLOW_LIST, List.of("127.0.0.0/8"));
@@ -194,7 +226,7 @@ class HostileTenantIT {
                     startTenantB(f, ingredients, report);
                     awaitHostileInputEngaged(watch, results, ingredients, b);
                     for (int round = 1; round <= 2; round++) {
-                        changes.add(changeEveryPageOfA(f, a, round, watch));
+                        changes.add(changeEveryPageOfA(f, aSites, a, round, watch));
                     }
                     watch.await(
                             "every A monitor checked "
@@ -289,12 +321,12 @@ class HostileTenantIT {
 
     // ---------------------------------------------------------------- tenant A
 
-    /** 200 monitors spread over 20 host names of the healthy site, any change alerts. */
-    private static List<MonitorSpec> tenantA(LocalSite site) {
+    /** 200 monitors spread over 20 host names on 10 addresses, any change alerts. */
+    private static List<MonitorSpec> tenantA(HealthySites sites) {
         List<MonitorSpec> out = new ArrayList<>();
         for (int i = 0; i < A_MONITORS; i++) {
-            site.page(aPath(i), aPage(i, 0));
-            String url = site.url("a-" + (i % A_HOST_NAMES) + ".healthy.test", aPath(i));
+            sites.of(i).page(aPath(i), aPage(i, 0));
+            String url = sites.of(i).url("a-" + aName(i) + ".healthy.test", aPath(i));
             out.add(
                     monitor(
                             TENANT_A,
@@ -307,6 +339,10 @@ class HostileTenantIT {
         return out;
     }
 
+    private static int aName(int monitor) {
+        return monitor % A_HOST_NAMES;
+    }
+
     private static String aPath(int i) {
         return "/a/" + i;
     }
@@ -317,9 +353,9 @@ class HostileTenantIT {
 
     /** One change of every A page; waits for the alert of each in PostgreSQL. */
     private static AChange changeEveryPageOfA(
-            PipelineFixture f, List<MonitorSpec> a, int round, JobWatch watch) {
+            PipelineFixture f, HealthySites sites, List<MonitorSpec> a, int round, JobWatch watch) {
         for (int i = 0; i < a.size(); i++) {
-            f.site.page(aPath(i), aPage(i, round));
+            sites.of(i).page(aPath(i), aPage(i, round));
         }
         Instant changedAt = Instant.now();
         Set<String> expected =
