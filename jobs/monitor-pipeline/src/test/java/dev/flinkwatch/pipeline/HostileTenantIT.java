@@ -107,6 +107,12 @@ class HostileTenantIT {
     static final int POPULAR_MONITORS = 2_000;
     static final long HEAP_GROWTH_LIMIT = 384L << 20;
 
+    /**
+     * Twice the fetcher's in-flight cap per address (16): a transfer it gave up on must not leave
+     * its connection open, or every tarpit check holds one more socket.
+     */
+    static final int MAX_TARPIT_CONNECTIONS = 32;
+
     static final List<String> CATASTROPHIC = List.of("(a+)+$", "(a|aa)+b", "(.*a){20}");
     static final String INGREDIENTS =
             "controlCharacters,patterns,alternatingPages,tarpits,manyNamesOneAddress,popularHost";
@@ -254,6 +260,11 @@ class HostileTenantIT {
                             .as("heap growth while B ran (used after GC)")
                             .isLessThan(HEAP_GROWTH_LIMIT);
                     assertTenantBRecorded(results, ingredients, b, f);
+                    if (has(ingredients, "tarpits")) {
+                        assertThat(report.tarpitOpenAtEnd)
+                                .as("connections to the tarpits' address still open")
+                                .isLessThanOrEqualTo(MAX_TARPIT_CONNECTIONS);
+                    }
                 } finally {
                     if (!observed && report.hostileFrom != null) {
                         observeAfterFailure(report, watch, results, a, changes, ingredients, b, f);
