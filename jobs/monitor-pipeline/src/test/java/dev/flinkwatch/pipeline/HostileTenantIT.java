@@ -841,6 +841,7 @@ class HostileTenantIT {
                 b.popular.totalHits(),
                 b.popular.maxConcurrent());
         report.line("alerts in PostgreSQL: %s", alertsByTenant(f));
+        report.line("dead letters (sink, SQLState): %s", deadLetters(f));
     }
 
     private static Map<String, Integer> alertsByTenant(PipelineFixture f) throws Exception {
@@ -883,6 +884,22 @@ class HostileTenantIT {
             }
         }
         return false;
+    }
+
+    /** Rows PostgreSQL refused and the sinks dead-lettered (sanitized text should leave none). */
+    private static Map<String, Integer> deadLetters(PipelineFixture f) throws Exception {
+        Map<String, Integer> out = new TreeMap<>();
+        try (Connection c = f.db.dataSource().getConnection();
+                ResultSet rs =
+                        c.createStatement()
+                                .executeQuery(
+                                        "SELECT sink, sql_state, count(*) FROM dead_letters"
+                                                + " GROUP BY sink, sql_state")) {
+            while (rs.next()) {
+                out.put(rs.getString(1) + " " + rs.getString(2), rs.getInt(3));
+            }
+        }
+        return out;
     }
 
     /** Control characters shown as escapes, so the report itself stays plain text. */
