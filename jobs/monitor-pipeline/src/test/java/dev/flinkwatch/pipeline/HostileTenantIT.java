@@ -108,10 +108,11 @@ class HostileTenantIT {
     static final long HEAP_GROWTH_LIMIT = 384L << 20;
 
     /**
-     * Twice the fetcher's in-flight cap per address (16): a transfer it gave up on must not leave
-     * its connection open, or every tarpit check holds one more socket.
+     * Twice the fetcher's in-flight cap per address: a transfer it gave up on must not leave its
+     * connection open, or every tarpit check holds one more socket.
      */
-    static final int MAX_TARPIT_CONNECTIONS = 32;
+    static final int MAX_TARPIT_CONNECTIONS =
+            2 * FetchOptions.MAX_CONCURRENT_PER_ADDRESS.defaultValue();
 
     static final List<String> CATASTROPHIC = List.of("(a+)+$", "(a|aa)+b", "(.*a){20}");
     static final String INGREDIENTS =
