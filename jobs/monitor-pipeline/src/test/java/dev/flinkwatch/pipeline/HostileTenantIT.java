@@ -231,7 +231,15 @@ class HostileTenantIT {
                                                     .filter(m -> hasBaseline(results, m))
                                                     .count()
                                             + "/"
-                                            + a.size());
+                                            + a.size()
+                                            + ", A's errors so far: "
+                                            + errorCodes(
+                                                    results.of(
+                                                            a.stream()
+                                                                    .map(MonitorSpec::id)
+                                                                    .toList()),
+                                                    Instant.EPOCH,
+                                                    Instant.now()));
                     report.heapBefore = usedHeapAfterGc();
                     Instant hostileFrom = Instant.now();
                     report.hostileFrom = hostileFrom;
