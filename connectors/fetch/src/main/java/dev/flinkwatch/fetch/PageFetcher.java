@@ -4,6 +4,7 @@ import static org.asynchttpclient.Dsl.asyncHttpClient;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flinkwatch.model.CheckRequest;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.InetAddress;
 import java.net.URI;
@@ -34,6 +35,8 @@ import org.asynchttpclient.AsyncHttpClientConfig.ResponseBodyPartFactory;
 import org.asynchttpclient.BoundRequestBuilder;
 import org.asynchttpclient.DefaultAsyncHttpClientConfig;
 import org.asynchttpclient.ListenableFuture;
+import org.asynchttpclient.netty.NettyResponseFuture;
+import org.asynchttpclient.netty.channel.Channels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -450,7 +453,7 @@ final class PageFetcher implements AutoCloseable {
             cancelled = true;
             ListenableFuture<HopResponse> current = inFlight;
             if (current != null && !current.isDone()) {
-                current.abort(new FetchFailure(FetchStatus.TIMEOUT, "fetch cancelled"));
+                abortAndClose(current, new FetchFailure(FetchStatus.TIMEOUT, "fetch cancelled"));
             }
         }
 
@@ -631,7 +634,8 @@ final class PageFetcher implements AutoCloseable {
                             long received = collector.receivedBytes();
                             double seconds = elapsed / 1e9;
                             if (received < minRate * seconds) {
-                                future.abort(
+                                abortAndClose(
+                                        future,
                                         new FetchFailure(
                                                 FetchStatus.SLOW_BODY,
                                                 String.format(
@@ -648,6 +652,21 @@ final class PageFetcher implements AutoCloseable {
                         TimeUnit.SECONDS.toNanos(1),
                         TimeUnit.NANOSECONDS);
         future.addListener(() -> watchdog.cancel(false), Runnable::run);
+    }
+
+    /**
+     * Ends an exchange with {@code failure} and closes its connection. async-http-client's {@code
+     * abort} alone forgets the channel and cancels its timeouts, so an exchange aborted while the
+     * server stays silent would hold its socket open for as long as the server likes (a tarpit
+     * would collect our file descriptors).
+     */
+    private static void abortAndClose(ListenableFuture<?> future, Throwable failure) {
+        Channel channel = future instanceof NettyResponseFuture<?> netty ? netty.channel() : null;
+        future.abort(failure);
+        if (channel != null) {
+            Channels.setDiscard(channel); // its late events must not reach the finished exchange
+            Channels.silentlyCloseChannel(channel);
+        }
     }
 
     /**

@@ -106,6 +106,8 @@ class FetchFairnessIT {
         assertThat(r.attempts()).isEqualTo(1);
         assertThat(r.message()).contains("below the minimum of 1024 bytes/s");
         assertThat(tarpit.accepted()).isEqualTo(1);
+        // and the connection is closed, not left to the silent server
+        await().atMost(Duration.ofSeconds(30)).until(() -> tarpit.open() == 0);
     }
 
     @Test
