@@ -7,7 +7,7 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * The delivery component's settings, read from {@link DeliveryOptions}; {@link #toString()} never
- * shows the keyset or the database password.
+ * shows the keyset, the database password or the SMTP password.
  */
 public record DeliveryConfig(
         String kafkaBootstrapServers,
@@ -20,7 +20,9 @@ public record DeliveryConfig(
         int maxInFlightPerReceiver,
         Duration pollInterval,
         List<String> addressAllowList,
-        String apiBaseUrl) {
+        String apiBaseUrl,
+        String telegramApiBase,
+        SmtpConfig smtp) {
 
     public DeliveryConfig {
         if (secretKeyset == null || secretKeyset.isBlank()) {
@@ -32,6 +34,40 @@ public record DeliveryConfig(
         }
         addressAllowList = List.copyOf(addressAllowList);
         AddressPolicy.defaults().withAllowList(addressAllowList); // throws on a bad entry
+        telegramApiBase =
+                telegramApiBase == null
+                        ? DeliveryOptions.TELEGRAM_API_BASE.defaultValue()
+                        : stripTrailingSlash(telegramApiBase);
+        smtp = smtp == null ? SmtpConfig.defaults() : smtp;
+    }
+
+    /** The channel senders' settings at their defaults (Telegram's public API, no SMTP). */
+    public DeliveryConfig(
+            String kafkaBootstrapServers,
+            String alertsTopic,
+            String groupId,
+            String secretKeyset,
+            RetryPolicy retry,
+            Duration requestTimeout,
+            int maxInFlight,
+            int maxInFlightPerReceiver,
+            Duration pollInterval,
+            List<String> addressAllowList,
+            String apiBaseUrl) {
+        this(
+                kafkaBootstrapServers,
+                alertsTopic,
+                groupId,
+                secretKeyset,
+                retry,
+                requestTimeout,
+                maxInFlight,
+                maxInFlightPerReceiver,
+                pollInterval,
+                addressAllowList,
+                apiBaseUrl,
+                null,
+                null);
     }
 
     public static DeliveryConfig from(Configuration conf) {
@@ -49,7 +85,48 @@ public record DeliveryConfig(
                 conf.get(DeliveryOptions.MAX_IN_FLIGHT_PER_RECEIVER),
                 conf.get(DeliveryOptions.POLL_INTERVAL),
                 conf.get(DeliveryOptions.ADDRESS_ALLOW_LIST),
-                conf.get(DeliveryOptions.API_BASE_URL));
+                conf.get(DeliveryOptions.API_BASE_URL),
+                conf.get(DeliveryOptions.TELEGRAM_API_BASE),
+                SmtpConfig.from(conf));
+    }
+
+    public DeliveryConfig withTelegramApiBase(String base) {
+        return new DeliveryConfig(
+                kafkaBootstrapServers,
+                alertsTopic,
+                groupId,
+                secretKeyset,
+                retry,
+                requestTimeout,
+                maxInFlight,
+                maxInFlightPerReceiver,
+                pollInterval,
+                addressAllowList,
+                apiBaseUrl,
+                base,
+                smtp);
+    }
+
+    public DeliveryConfig withSmtp(SmtpConfig newSmtp) {
+        return new DeliveryConfig(
+                kafkaBootstrapServers,
+                alertsTopic,
+                groupId,
+                secretKeyset,
+                retry,
+                requestTimeout,
+                maxInFlight,
+                maxInFlightPerReceiver,
+                pollInterval,
+                addressAllowList,
+                apiBaseUrl,
+                telegramApiBase,
+                newSmtp);
+    }
+
+    private static String stripTrailingSlash(String url) {
+        String u = url.strip();
+        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
     }
 
     public AddressPolicy addressPolicy() {
@@ -76,6 +153,12 @@ public record DeliveryConfig(
                 + pollInterval
                 + ", addressAllowList="
                 + addressAllowList
+                + ", apiBaseUrl="
+                + apiBaseUrl
+                + ", telegramApiBase="
+                + telegramApiBase
+                + ", smtp="
+                + smtp
                 + "}";
     }
 }

@@ -16,6 +16,15 @@ public enum DeliveryError {
     HTTP_REJECTED(false),
     /** 410 Gone: the receiver asks us to stop: final. */
     GONE(false),
+    /**
+     * The channel's settings cannot work (not an http(s) URL, no bot token or chat id, a bad
+     * recipient address, no SMTP server configured): final.
+     */
+    INVALID_SETTINGS(false),
+    /** The SMTP server answered 4xx (or the connection broke mid-session): retried. */
+    SMTP_TRANSIENT(true),
+    /** The SMTP server answered 5xx (a refused recipient or message): final. */
+    SMTP_REJECTED(false),
     /** The receiver kept failing until the retry window closed. */
     WINDOW_EXPIRED(false);
 

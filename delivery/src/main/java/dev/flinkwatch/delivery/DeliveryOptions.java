@@ -113,6 +113,74 @@ public final class DeliveryOptions {
                     .defaultValue("http://127.0.0.1:8080")
                     .withDescription("Control API base URL, for the alert link in messages.");
 
+    public static final ConfigOption<String> TELEGRAM_API_BASE =
+            key(PREFIX + "telegram.api-base")
+                    .stringType()
+                    .defaultValue("https://api.telegram.org")
+                    .withDescription(
+                            "Telegram Bot API base URL; messages go to {base}/bot{token}/sendMessage"
+                                    + " (a local Bot API server, or a test receiver).");
+
+    public static final ConfigOption<String> SMTP_HOST =
+            key(PREFIX + "smtp.host")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "SMTP server of the email channel type; empty: email deliveries fail"
+                                    + " with INVALID_SETTINGS.");
+
+    public static final ConfigOption<Integer> SMTP_PORT =
+            key(PREFIX + "smtp.port")
+                    .intType()
+                    .defaultValue(587)
+                    .withDescription("SMTP port (587 submission, 465 implicit TLS, 25 relay).");
+
+    public static final ConfigOption<SmtpConfig.Security> SMTP_SECURITY =
+            key(PREFIX + "smtp.security")
+                    .enumType(SmtpConfig.Security.class)
+                    .defaultValue(SmtpConfig.Security.STARTTLS)
+                    .withDescription(
+                            "NONE (plain, local relays only), STARTTLS (required, not"
+                                    + " opportunistic) or TLS (implicit, e.g. port 465).");
+
+    public static final ConfigOption<String> SMTP_FROM =
+            key(PREFIX + "smtp.from")
+                    .stringType()
+                    .defaultValue("flinkwatch@localhost")
+                    .withDescription("From address of alert emails.");
+
+    public static final ConfigOption<String> SMTP_USERNAME =
+            key(PREFIX + "smtp.username")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription("SMTP AUTH user; empty: no authentication.");
+
+    public static final ConfigOption<String> SMTP_PASSWORD =
+            key(PREFIX + "smtp.password")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription("SMTP AUTH password (never logged).");
+
+    public static final ConfigOption<Duration> SMTP_CONNECT_TIMEOUT =
+            key(PREFIX + "smtp.connect-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("Time limit to connect to the SMTP server.");
+
+    public static final ConfigOption<Duration> SMTP_TIMEOUT =
+            key(PREFIX + "smtp.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription("Time limit of each SMTP read and write.");
+
+    public static final ConfigOption<Integer> SMTP_THREADS =
+            key(PREFIX + "smtp.threads")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription(
+                            "Threads sending email (jakarta.mail blocks); more emails wait in a"
+                                    + " bounded queue, beyond it an attempt is retried later.");
+
     public static List<ConfigOption<?>> all() {
         return List.of(
                 KAFKA_BOOTSTRAP_SERVERS,
@@ -130,6 +198,16 @@ public final class DeliveryOptions {
                 MAX_IN_FLIGHT_PER_RECEIVER,
                 POLL_INTERVAL,
                 ADDRESS_ALLOW_LIST,
-                API_BASE_URL);
+                API_BASE_URL,
+                TELEGRAM_API_BASE,
+                SMTP_HOST,
+                SMTP_PORT,
+                SMTP_SECURITY,
+                SMTP_FROM,
+                SMTP_USERNAME,
+                SMTP_PASSWORD,
+                SMTP_CONNECT_TIMEOUT,
+                SMTP_TIMEOUT,
+                SMTP_THREADS);
     }
 }

@@ -15,20 +15,35 @@ public final class WebhookMessage {
     private WebhookMessage() {}
 
     public static byte[] body(Alert alert, String monitorName, String apiBaseUrl) {
+        return body(AlertMessageContext.of(alert, monitorName, apiBaseUrl), null);
+    }
+
+    /**
+     * @param text the channel's rendered message text ({@code data.text}), or null for none
+     */
+    static byte[] body(AlertMessageContext ctx, String text) {
+        String detectedAt = ctx.detectedAt() == null ? null : ctx.detectedAt().toString();
         ObjectNode root = ModelCodec.mapper().createObjectNode();
         root.put("type", TYPE);
-        root.put("timestamp", alert.detectedAt() == null ? null : alert.detectedAt().toString());
+        root.put("timestamp", detectedAt);
         ObjectNode data = root.putObject("data");
-        data.put("alertId", alert.alertId());
-        data.put("kind", alert.kind() == null ? null : alert.kind().name());
-        data.put("monitorId", String.valueOf(alert.monitorId()));
-        data.put("monitorName", monitorName);
-        data.put("sourceUrl", alert.sourceUrl());
-        data.put("detectedAt", alert.detectedAt() == null ? null : alert.detectedAt().toString());
-        data.put("reason", alert.reason());
-        data.put("excerpt", alert.excerpt());
-        data.put("diff", alert.diff());
-        data.put("link", apiBaseUrl + "/v1/monitors/" + alert.monitorId() + "/alerts");
+        data.put("alertId", ctx.alertId());
+        data.put("kind", ctx.kind() == null ? null : ctx.kind().name());
+        data.put("monitorId", String.valueOf(ctx.monitorId()));
+        data.put("monitorName", ctx.monitorName());
+        data.put("sourceUrl", ctx.sourceUrl());
+        data.put("detectedAt", detectedAt);
+        data.put("reason", ctx.reason());
+        data.put("excerpt", capped(ctx.excerpt()));
+        data.put("diff", capped(ctx.diff()));
+        data.put("link", ctx.link());
+        if (text != null) {
+            data.put("text", capped(text));
+        }
         return root.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String capped(String value) {
+        return value == null ? null : Truncation.chars(value, AlertMessageContext.MAX_TOKEN_CHARS);
     }
 }

@@ -1,210 +1,68 @@
 package dev.flinkwatch.delivery;
 
-import static org.asynchttpclient.Dsl.asyncHttpClient;
-
 import dev.flinkwatch.fetch.HostResolver;
-import dev.flinkwatch.fetch.SsrfGuard;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.HttpHeaders;
-import java.net.ConnectException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
-import org.asynchttpclient.AsyncHandler;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.DefaultAsyncHttpClientConfig;
-import org.asynchttpclient.HttpResponseBodyPart;
-import org.asynchttpclient.HttpResponseStatus;
 
 /**
- * Sends one signed webhook attempt: the URL passes the platform's {@link SsrfGuard} (resolve,
- * check, connect to exactly the checked address), redirects are never followed (a 3xx is a final
- * answer: following it would send a signed alert to an unchecked address), no cookies are kept.
- * Non-blocking; every attempt ends in an {@link AttemptResult}, never an exception.
+ * Sends one Standard Webhooks signed attempt through the shared {@link GuardedHttpPoster}: the
+ * signature headers are the only thing a webhook adds to the other HTTP channel types.
  */
 public final class WebhookSender implements AutoCloseable {
-    private final SsrfGuard guard;
-    private final ExecutorService dnsExecutor;
-    private final AsyncHttpClient client;
+    private final GuardedHttpPoster poster;
+    private final boolean ownsPoster;
 
+    /** A sender with its own poster, closed with it. */
     public WebhookSender(DeliveryConfig config, HostResolver resolver) {
-        this.dnsExecutor =
-                Executors.newFixedThreadPool(
-                        2,
-                        r -> {
-                            Thread t = new Thread(r, "delivery-dns");
-                            t.setDaemon(true);
-                            return t;
-                        });
-        this.guard =
-                new SsrfGuard(
-                        config.addressPolicy(), resolver, dnsExecutor, Duration.ofSeconds(30));
-        this.client =
-                asyncHttpClient(
-                        new DefaultAsyncHttpClientConfig.Builder()
-                                .setThreadPoolName("delivery-io")
-                                .setIoThreadsCount(2)
-                                .setConnectTimeout(config.requestTimeout())
-                                .setReadTimeout(config.requestTimeout())
-                                .setRequestTimeout(config.requestTimeout())
-                                .setFollowRedirect(false)
-                                .setCookieStore(null)
-                                .setKeepAlive(true)
-                                .setMaxRequestRetry(0)
-                                .setUserAgent("Flinkwatch-Delivery/1")
-                                .setShutdownQuietPeriod(Duration.ZERO)
-                                .setShutdownTimeout(Duration.ofSeconds(2))
-                                .build());
+        this(new GuardedHttpPoster(config, resolver), true);
+    }
+
+    /** A sender over a shared poster, which its owner closes. */
+    public WebhookSender(GuardedHttpPoster poster) {
+        this(poster, false);
+    }
+
+    private WebhookSender(GuardedHttpPoster poster, boolean ownsPoster) {
+        this.poster = poster;
+        this.ownsPoster = ownsPoster;
     }
 
     /**
      * Checks the URL with the SSRF guard only (channel creation); completes with a refusal or null.
      */
     public CompletableFuture<String> refusal(String url) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture("not a valid URL");
-        }
-        return guard.check(uri)
-                .handle(
-                        (address, error) ->
-                                error != null && SsrfGuard.isRefusal(error)
-                                        ? unwrap(error).getMessage()
-                                        : null);
+        return poster.refusal(url);
     }
 
     /** One attempt of a signed webhook delivery. */
     public CompletableFuture<AttemptResult> send(
             String url, String messageId, List<String> secrets, byte[] body) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(
-                    AttemptResult.failed(DeliveryError.HTTP_REJECTED, "not a valid URL"));
-        }
         String text = new String(body, StandardCharsets.UTF_8);
-        return guard.check(uri)
-                .handle(
-                        (address, error) -> {
-                            if (error != null) {
-                                return CompletableFuture.completedFuture(
-                                        AttemptResult.failed(
-                                                SsrfGuard.isRefusal(error)
-                                                        ? DeliveryError.BLOCKED_ADDRESS
-                                                        : DeliveryError.DNS_FAILURE,
-                                                unwrap(error).getMessage()));
-                            }
-                            long timestamp = Instant.now().getEpochSecond();
-                            return client.preparePost(uri.toASCIIString())
-                                    // The address the guard checked, never a fresh DNS answer.
-                                    .setAddress(address)
-                                    .setHeader("content-type", "application/json")
-                                    .setHeader("webhook-id", messageId)
-                                    .setHeader("webhook-timestamp", Long.toString(timestamp))
-                                    .setHeader(
-                                            "webhook-signature",
-                                            WebhookSigner.signatures(
-                                                    secrets, messageId, timestamp, text))
-                                    .setBody(body)
-                                    .execute(new AnswerOnly())
-                                    .toCompletableFuture()
-                                    .handle(WebhookSender::classify);
-                        })
-                .thenCompose(Function.identity());
-    }
-
-    /**
-     * Keeps the status line and Retry-After and discards the body as it arrives: a receiver is
-     * hostile input, and buffering whatever it sends back would let it fill our heap.
-     */
-    private static final class AnswerOnly implements AsyncHandler<AttemptResult> {
-        private int status;
-        private String statusText;
-        private Duration retryAfter;
-
-        @Override
-        public State onStatusReceived(HttpResponseStatus responseStatus) {
-            status = responseStatus.getStatusCode();
-            statusText = responseStatus.getStatusText();
-            return State.CONTINUE;
-        }
-
-        @Override
-        public State onHeadersReceived(HttpHeaders headers) {
-            retryAfter = parseRetryAfter(headers.get("retry-after"));
-            return State.CONTINUE;
-        }
-
-        @Override
-        public State onBodyPartReceived(HttpResponseBodyPart bodyPart) {
-            return State.CONTINUE;
-        }
-
-        @Override
-        public void onThrowable(Throwable t) {
-            // the future fails with t; classify() reads it
-        }
-
-        @Override
-        public AttemptResult onCompleted() {
-            return AttemptResult.fromStatus(status, statusText, retryAfter);
-        }
-    }
-
-    static AttemptResult classify(AttemptResult answered, Throwable error) {
-        if (error == null) {
-            return answered;
-        }
-        Throwable t = unwrap(error);
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof TimeoutException || c instanceof ConnectTimeoutException) {
-                return AttemptResult.failed(DeliveryError.TIMEOUT, "no answer in time");
-            }
-            if (c instanceof ConnectException) {
-                return AttemptResult.failed(DeliveryError.CONNECTION_ERROR, "connection refused");
-            }
-        }
-        return AttemptResult.failed(DeliveryError.CONNECTION_ERROR, t.getClass().getSimpleName());
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    /** Retry-After in delta-seconds (HTTP dates are rare for webhooks and read as absent). */
-    static Duration parseRetryAfter(String value) {
-        if (value == null
-                || value.isBlank()
-                || !value.strip().chars().allMatch(Character::isDigit)) {
-            return null;
-        }
-        String v = value.strip();
-        return v.length() > 9 ? Duration.ofDays(365) : Duration.ofSeconds(Long.parseLong(v));
+        return poster.post(
+                url,
+                body,
+                uri -> {
+                    // Signed at send time: the timestamp is the attempt's, as receivers expect.
+                    long timestamp = Instant.now().getEpochSecond();
+                    return Map.of(
+                            "content-type",
+                            "application/json",
+                            "webhook-id",
+                            messageId,
+                            "webhook-timestamp",
+                            Long.toString(timestamp),
+                            "webhook-signature",
+                            WebhookSigner.signatures(secrets, messageId, timestamp, text));
+                });
     }
 
     @Override
     public void close() throws Exception {
-        try {
-            client.close();
-        } finally {
-            dnsExecutor.shutdownNow();
+        if (ownsPoster) {
+            poster.close();
         }
     }
 }

@@ -47,7 +47,7 @@ class RetryPolicyTest {
         assertThat(AttemptResult.fromStatus(302, "Found", null).error())
                 .isEqualTo(DeliveryError.HTTP_REJECTED);
         assertThat(AttemptResult.fromStatus(400, null, null).error().retryable()).isFalse();
-        assertThat(WebhookSender.parseRetryAfter("120")).isEqualTo(Duration.ofSeconds(120));
-        assertThat(WebhookSender.parseRetryAfter("soon")).isNull();
+        assertThat(GuardedHttpPoster.parseRetryAfter("120")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(GuardedHttpPoster.parseRetryAfter("soon")).isNull();
     }
 }

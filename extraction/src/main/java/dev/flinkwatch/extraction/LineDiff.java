@@ -70,10 +70,19 @@ public final class LineDiff {
 
     /** The added lines of a diff, without their markers. */
     public static String added(String diff) {
+        return linesMarked(diff, "+ ");
+    }
+
+    /** The removed lines of a diff, without their markers. */
+    public static String removed(String diff) {
+        return linesMarked(diff, "- ");
+    }
+
+    private static String linesMarked(String diff, String marker) {
         StringBuilder sb = new StringBuilder();
         for (String line : diff.split("\n")) {
-            if (line.startsWith("+ ")) {
-                sb.append(line, 2, line.length()).append('\n');
+            if (line.startsWith(marker)) {
+                sb.append(line, marker.length(), line.length()).append('\n');
             }
         }
         return sb.toString().strip();
