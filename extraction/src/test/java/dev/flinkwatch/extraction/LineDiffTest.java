@@ -13,6 +13,8 @@ class LineDiffTest {
         String after = "title\nprice 60\nfooter";
         assertThat(LineDiff.between(before, after, 1000, 10)).isEqualTo("- price 45\n+ price 60");
         assertThat(LineDiff.added(LineDiff.between(before, after, 1000, 10))).isEqualTo("price 60");
+        assertThat(LineDiff.removed(LineDiff.between(before, after, 1000, 10)))
+                .isEqualTo("price 45");
     }
 
     @Test
