@@ -24,7 +24,15 @@ final class Receiver implements AutoCloseable {
     /** Status that means "never answer" (the request hangs until {@link #close()}). */
     static final int HANG = -1;
 
-    record Request(Map<String, List<String>> headers, String body, int answered) {
+    /**
+     * @param target the request's path and query, as sent
+     */
+    record Request(
+            String method,
+            String target,
+            Map<String, List<String>> headers,
+            String body,
+            int answered) {
         String header(String name) {
             List<String> values = headers.get(name);
             return values == null || values.isEmpty() ? null : values.get(0);
@@ -37,12 +45,13 @@ final class Receiver implements AutoCloseable {
     private final CountDownLatch released = new CountDownLatch(1);
     private volatile IntUnaryOperator rule;
 
-    private Receiver(IntUnaryOperator rule) {
+    private final String host;
+
+    private Receiver(String host, IntUnaryOperator rule) {
         this.rule = rule;
+        this.host = host;
         try {
-            server =
-                    HttpServer.create(
-                            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -55,7 +64,12 @@ final class Receiver implements AutoCloseable {
      * @param rule request number (0-based) to status, or {@link #HANG}
      */
     static Receiver answering(IntUnaryOperator rule) {
-        return new Receiver(rule);
+        return new Receiver("127.0.0.1", rule);
+    }
+
+    /** A receiver on another loopback address (e.g. 127.0.0.2, outside a test's allow list). */
+    static Receiver answeringOn(String loopbackAddress, IntUnaryOperator rule) {
+        return new Receiver(loopbackAddress, rule);
     }
 
     void answer(IntUnaryOperator newRule) {
@@ -63,7 +77,12 @@ final class Receiver implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        return base() + "/hook";
+    }
+
+    /** {@code http://host:port}, without a path. */
+    String base() {
+        return "http://" + host + ":" + server.getAddress().getPort();
     }
 
     List<Request> requests() {
@@ -75,7 +94,13 @@ final class Receiver implements AutoCloseable {
         int status;
         synchronized (this) {
             status = rule.applyAsInt(requests.size());
-            requests.add(new Request(Map.copyOf(lowerCase(exchange)), body, status));
+            requests.add(
+                    new Request(
+                            exchange.getRequestMethod(),
+                            exchange.getRequestURI().toString(),
+                            Map.copyOf(lowerCase(exchange)),
+                            body,
+                            status));
         }
         if (status == HANG) {
             try {
