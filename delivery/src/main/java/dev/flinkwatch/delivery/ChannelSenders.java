@@ -112,9 +112,8 @@ public final class ChannelSenders implements AutoCloseable {
         if (problem != null) {
             return invalid(problem);
         }
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = (ObjectNode) JSON.readTree(payload);
         body.put("chat_id", settings.chatId().strip());
-        body.setAll((ObjectNode) JSON.readTree(payload));
         return poster.post(
                 telegramApiBase + "/bot" + settings.token() + "/sendMessage",
                 body.toString().getBytes(StandardCharsets.UTF_8),

@@ -3,6 +3,7 @@ package dev.flinkwatch.delivery;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 
@@ -181,24 +182,9 @@ public final class DeliveryOptions {
                             "Threads sending email (jakarta.mail blocks); more emails wait in a"
                                     + " bounded queue, beyond it an attempt is retried later.");
 
-    public static List<ConfigOption<?>> all() {
+    /** The channel senders' options: the local stack takes these from its env and flags too. */
+    public static List<ConfigOption<?>> channels() {
         return List.of(
-                KAFKA_BOOTSTRAP_SERVERS,
-                ALERTS_TOPIC,
-                GROUP_ID,
-                JDBC_URL,
-                JDBC_USER,
-                JDBC_PASSWORD,
-                SECRET_KEYSET,
-                RETRY_WINDOW,
-                RETRY_INITIAL_BACKOFF,
-                RETRY_MAX_BACKOFF,
-                REQUEST_TIMEOUT,
-                MAX_IN_FLIGHT,
-                MAX_IN_FLIGHT_PER_RECEIVER,
-                POLL_INTERVAL,
-                ADDRESS_ALLOW_LIST,
-                API_BASE_URL,
                 TELEGRAM_API_BASE,
                 SMTP_HOST,
                 SMTP_PORT,
@@ -209,5 +195,29 @@ public final class DeliveryOptions {
                 SMTP_CONNECT_TIMEOUT,
                 SMTP_TIMEOUT,
                 SMTP_THREADS);
+    }
+
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> all =
+                new ArrayList<>(
+                        List.of(
+                                KAFKA_BOOTSTRAP_SERVERS,
+                                ALERTS_TOPIC,
+                                GROUP_ID,
+                                JDBC_URL,
+                                JDBC_USER,
+                                JDBC_PASSWORD,
+                                SECRET_KEYSET,
+                                RETRY_WINDOW,
+                                RETRY_INITIAL_BACKOFF,
+                                RETRY_MAX_BACKOFF,
+                                REQUEST_TIMEOUT,
+                                MAX_IN_FLIGHT,
+                                MAX_IN_FLIGHT_PER_RECEIVER,
+                                POLL_INTERVAL,
+                                ADDRESS_ALLOW_LIST,
+                                API_BASE_URL));
+        all.addAll(channels());
+        return List.copyOf(all);
     }
 }

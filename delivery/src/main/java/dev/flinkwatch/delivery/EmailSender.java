@@ -150,7 +150,8 @@ final class EmailSender implements AutoCloseable {
             // The operator's credentials: retried, so fixing them within the window delivers.
             return AttemptResult.failed(DeliveryError.SMTP_TRANSIENT, "SMTP authentication failed");
         }
-        for (Throwable c = e; c != null; c = next(c)) {
+        int depth = 0;
+        for (Throwable c = e; c != null; c = next(c, ++depth)) {
             if (c instanceof SocketTimeoutException) {
                 return AttemptResult.failed(
                         DeliveryError.TIMEOUT, "SMTP server: no answer in time");
@@ -171,7 +172,8 @@ final class EmailSender implements AutoCloseable {
      */
     private static Integer replyCode(Throwable e) {
         Integer first = null;
-        for (Throwable c = e; c != null; c = next(c)) {
+        int depth = 0;
+        for (Throwable c = e; c != null; c = next(c, ++depth)) {
             int code = -1;
             if (c instanceof SMTPSendFailedException f) {
                 code = f.getReturnCode();
@@ -190,7 +192,11 @@ final class EmailSender implements AutoCloseable {
         return first;
     }
 
-    private static Throwable next(Throwable t) {
+    /** The next exception of a chain, bounded (a chain may loop). */
+    private static Throwable next(Throwable t, int depth) {
+        if (depth > 16) {
+            return null;
+        }
         if (t instanceof MessagingException m && m.getNextException() != null) {
             return m.getNextException();
         }

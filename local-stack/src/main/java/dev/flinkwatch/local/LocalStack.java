@@ -128,6 +128,7 @@ public final class LocalStack implements AutoCloseable {
     public static List<ConfigOption<?>> options() {
         List<ConfigOption<?>> all = new ArrayList<>(LocalStackOptions.all());
         all.addAll(MonitorPipelineJob.options());
+        all.addAll(DeliveryOptions.channels());
         return all;
     }
 
@@ -448,9 +449,17 @@ public final class LocalStack implements AutoCloseable {
         supervisor.verifyRunning();
     }
 
+    private <T> void copy(ConfigOption<T> option, Configuration to) {
+        options.getOptional(option).ifPresent(value -> to.set(option, value));
+    }
+
     /** Webhook delivery from the alerts topic (docs/delivery.md), sharing the API's keyset. */
     private void startDelivery(DataSource db, String keyset) {
+        // The channel options (SMTP, Telegram API) as given to the stack; the rest is the stack's.
         Configuration conf = new Configuration();
+        for (ConfigOption<?> option : DeliveryOptions.channels()) {
+            copy(option, conf);
+        }
         conf.set(DeliveryOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         conf.set(DeliveryOptions.SECRET_KEYSET, keyset);
         conf.set(DeliveryOptions.ADDRESS_ALLOW_LIST, allowList());
