@@ -10,7 +10,10 @@ import dev.flinkwatch.api.http.CallerResolver;
 import dev.flinkwatch.api.http.ErrorResponses;
 import dev.flinkwatch.api.http.RequestObserver;
 import dev.flinkwatch.api.http.Route;
+import dev.flinkwatch.api.imports.ImportRoutes;
+import dev.flinkwatch.api.monitors.BatchCreate;
 import dev.flinkwatch.api.monitors.DeletedMonitorPurge;
+import dev.flinkwatch.api.monitors.MonitorBatchRoutes;
 import dev.flinkwatch.api.monitors.MonitorRoutes;
 import dev.flinkwatch.api.monitors.MonitorSpecChecks;
 import dev.flinkwatch.api.monitors.MonitorStore;
@@ -64,6 +67,7 @@ public final class ControlApi implements AutoCloseable {
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final OutboxRelay relay;
     private final DeletedMonitorPurge purge;
+    private final BatchCreate batches;
     private final List<Route> routes;
     private final Javalin app;
 
@@ -101,14 +105,22 @@ public final class ControlApi implements AutoCloseable {
         routes = new ArrayList<>();
         routes.addAll(new OperationsRoutes(readiness, metrics).routes());
         routes.addAll(new TenantRoutes(tenants).routes());
-        routes.addAll(
+        MonitorRoutes monitorRoutes =
                 new MonitorRoutes(
-                                monitors,
-                                new MonitorSpecChecks(
-                                        new MonitorSpecValidator(config.validationLimits()),
-                                        config.addressPolicy()),
-                                relay::wakeUp)
-                        .routes());
+                        monitors,
+                        new MonitorSpecChecks(
+                                new MonitorSpecValidator(config.validationLimits()),
+                                config.addressPolicy()),
+                        relay::wakeUp);
+        routes.addAll(monitorRoutes.routes());
+        batches =
+                new BatchCreate(
+                        monitors,
+                        monitorRoutes::newMonitor,
+                        Math.min(4, Runtime.getRuntime().availableProcessors()),
+                        relay::wakeUp);
+        routes.addAll(new MonitorBatchRoutes(batches).routes());
+        routes.addAll(new ImportRoutes(batches).routes());
         routes.addAll(new HistoryRoutes(new HistoryStore(db), monitors).routes());
         routes.addAll(
                 new WebhookSecretRoutes(
@@ -175,6 +187,7 @@ public final class ControlApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        batches.close();
         relay.close();
         purge.close();
         readiness.close();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.flinkwatch.model.CodecException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,9 +18,10 @@ public final class ApiException extends RuntimeException {
     private final String code;
     private final Map<String, String> fields;
     private final long retryAfterSeconds;
+    private final List<ItemProblem> items;
 
     public ApiException(int status, String code, String message, Map<String, String> fields) {
-        this(status, code, message, fields, 0);
+        this(status, code, message, fields, 0, List.of());
     }
 
     private ApiException(
@@ -27,13 +29,15 @@ public final class ApiException extends RuntimeException {
             String code,
             String message,
             Map<String, String> fields,
-            long retryAfterSeconds) {
+            long retryAfterSeconds,
+            List<ItemProblem> items) {
         // No stack trace: these are expected outcomes, thrown often (fuzzing, bad clients).
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
         this.retryAfterSeconds = retryAfterSeconds;
+        this.items = List.copyOf(items);
     }
 
     public ApiException(int status, String code, String message) {
@@ -43,6 +47,26 @@ public final class ApiException extends RuntimeException {
     /** 400 with one message per offending field, in the order they were found. */
     public static ApiException validation(Map<String, String> fields) {
         return new ApiException(400, "validation_failed", "the request has invalid fields", fields);
+    }
+
+    /**
+     * 400 {@code validation_failed} for a multi-item request: every problem of every item, and the
+     * same as {@code fields} under {@code <itemsField>[<index>].<field>} for clients that read only
+     * fields.
+     */
+    public static ApiException itemValidation(String itemsField, List<ItemProblem> problems) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (ItemProblem p : problems) {
+            fields.putIfAbsent(itemsField + "[" + p.index() + "]." + p.field(), p.message());
+        }
+        long bad = problems.stream().mapToInt(ItemProblem::index).distinct().count();
+        return new ApiException(
+                400,
+                "validation_failed",
+                bad + " item(s) have invalid fields; nothing was created",
+                fields,
+                0,
+                problems);
     }
 
     /**
@@ -89,7 +113,8 @@ public final class ApiException extends RuntimeException {
         if (retryAfterSeconds < 1) {
             throw new IllegalArgumentException("retryAfterSeconds must be at least 1");
         }
-        return new ApiException(429, "rate_limited", message, Map.of(), retryAfterSeconds);
+        return new ApiException(
+                429, "rate_limited", message, Map.of(), retryAfterSeconds, List.of());
     }
 
     public int status() {
@@ -103,6 +128,11 @@ public final class ApiException extends RuntimeException {
     /** Seconds for a {@code Retry-After} header; 0 when the response has none. */
     public long retryAfterSeconds() {
         return retryAfterSeconds;
+    }
+
+    /** Per-item problems of a multi-item request; empty otherwise. */
+    public List<ItemProblem> items() {
+        return items;
     }
 
     /** Field path to message, in the order the problems were found. */

@@ -1,5 +1,6 @@
 package dev.flinkwatch.api.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.flinkwatch.model.CodecException;
 import dev.flinkwatch.model.ModelCodec;
 import io.javalin.http.Context;
@@ -9,8 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads request bodies: JSON only (415 otherwise), at most {@value #MAX_BYTES} bytes (413), decoded
- * strictly by {@link ModelCodec} (400 naming the field).
+ * Reads request bodies: JSON only (415 otherwise), at most {@value #MAX_BYTES} bytes unless a route
+ * allows more (413), decoded strictly by {@link ModelCodec} (400 naming the field).
  */
 public final class JsonBodies {
     public static final int MAX_BYTES = 64 * 1024;
@@ -24,8 +25,13 @@ public final class JsonBodies {
     private JsonBodies() {}
 
     public static <T> T read(Context ctx, Class<T> type) {
+        return read(ctx, type, MAX_BYTES);
+    }
+
+    /** Like {@link #read(Context, Class)} for routes that take larger bodies (batches). */
+    public static <T> T read(Context ctx, Class<T> type, int maxBytes) {
         requireJson(ctx);
-        byte[] body = readBounded(ctx);
+        byte[] body = readBounded(ctx, maxBytes);
         if (body.length == 0) {
             throw new ApiException(
                     400, "malformed_json", "a JSON body is required", Map.of("$", "is required"));
@@ -37,27 +43,57 @@ public final class JsonBodies {
         }
     }
 
-    private static void requireJson(Context ctx) {
+    /**
+     * A JSON body of at most {@code maxBytes} as a tree, for documents read part by part (batches,
+     * imports) so that one bad part does not hide the others.
+     */
+    public static JsonNode readTree(Context ctx, int maxBytes) {
+        requireJson(ctx);
+        byte[] body = readBounded(ctx, maxBytes);
+        try {
+            JsonNode tree = ModelCodec.mapper().readTree(body);
+            if (tree == null || !tree.isObject()) {
+                throw new ApiException(
+                        400,
+                        "malformed_json",
+                        "the body must be a JSON object",
+                        Map.of("$", "must be a JSON object"));
+            }
+            return tree;
+        } catch (IOException e) {
+            throw new ApiException(
+                    400,
+                    "malformed_json",
+                    "the body is not a JSON document",
+                    Map.of("$", "is not a JSON document"));
+        }
+    }
+
+    /** The body's media type, lower case without parameters; empty when there is none. */
+    public static String mediaType(Context ctx) {
         String contentType = ctx.header("Content-Type");
-        String mediaType =
-                contentType == null
-                        ? ""
-                        : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (!mediaType.equals("application/json")) {
+        return contentType == null
+                ? ""
+                : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static void requireJson(Context ctx) {
+        if (!mediaType(ctx).equals("application/json")) {
             throw new ApiException(
                     415, "unsupported_media_type", "the body must be sent as application/json");
         }
     }
 
-    private static byte[] readBounded(Context ctx) {
+    /** The raw body of any media type, at most {@code maxBytes} (413 beyond). */
+    public static byte[] readBounded(Context ctx, int maxBytes) {
         try {
             InputStream in = ctx.req().getInputStream();
-            if (ctx.req().getContentLengthLong() > MAX_BYTES) {
-                throw tooLarge(in);
+            if (ctx.req().getContentLengthLong() > maxBytes) {
+                throw tooLarge(in, maxBytes);
             }
-            byte[] body = in.readNBytes(MAX_BYTES + 1);
-            if (body.length > MAX_BYTES) {
-                throw tooLarge(in);
+            byte[] body = in.readNBytes(maxBytes + 1);
+            if (body.length > maxBytes) {
+                throw tooLarge(in, maxBytes);
             }
             return body;
         } catch (IOException e) {
@@ -65,7 +101,7 @@ public final class JsonBodies {
         }
     }
 
-    private static ApiException tooLarge(InputStream in) throws IOException {
+    private static ApiException tooLarge(InputStream in, int maxBytes) throws IOException {
         long drained = 0;
         byte[] sink = new byte[8192];
         int n;
@@ -73,6 +109,6 @@ public final class JsonBodies {
             drained += n;
         }
         return new ApiException(
-                413, "payload_too_large", "the body must be at most " + MAX_BYTES + " bytes");
+                413, "payload_too_large", "the body must be at most " + maxBytes + " bytes");
     }
 }

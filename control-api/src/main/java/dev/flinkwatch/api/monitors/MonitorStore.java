@@ -9,13 +9,17 @@ import dev.flinkwatch.model.MonitorEvent;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.model.MonitorStatus;
 import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -33,6 +37,10 @@ public final class MonitorStore {
                     + " s.last_change_at"
                     + " FROM monitors m LEFT JOIN monitor_status s"
                     + " ON s.monitor_id = m.id AND s.tenant_id = m.tenant_id";
+
+    private static final String INSERT =
+            "INSERT INTO monitors (id, tenant_id, version, name, status, interval_seconds, spec)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)";
 
     private final DataSource dataSource;
     private final int defaultQuota;
@@ -54,22 +62,7 @@ public final class MonitorStore {
         return Jdbc.inTransaction(
                 dataSource,
                 c -> {
-                    // Locking the tenant row serializes this tenant's creates, so the count is
-                    // exact; NO KEY UPDATE leaves foreign-key checks on the row unblocked.
-                    int quota;
-                    try (PreparedStatement ps =
-                            c.prepareStatement(
-                                    "SELECT coalesce(monitor_quota, ?) FROM tenants"
-                                            + " WHERE id = ? FOR NO KEY UPDATE")) {
-                        ps.setInt(1, defaultQuota);
-                        ps.setObject(2, spec.tenantId());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            if (!rs.next()) {
-                                throw ApiException.unauthorized("the tenant no longer exists");
-                            }
-                            quota = rs.getInt(1);
-                        }
-                    }
+                    int quota = lockQuota(c, spec.tenantId());
                     if (countLive(c, spec.tenantId()) >= quota) {
                         throw new ApiException(
                                 409,
@@ -78,18 +71,8 @@ public final class MonitorStore {
                     }
                     MonitorView created;
                     try (PreparedStatement ps =
-                            c.prepareStatement(
-                                    "INSERT INTO monitors (id, tenant_id, version, name, status,"
-                                            + " interval_seconds, spec)"
-                                            + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)"
-                                            + " RETURNING created_at, updated_at")) {
-                        ps.setObject(1, spec.id());
-                        ps.setObject(2, spec.tenantId());
-                        ps.setLong(3, spec.version());
-                        ps.setString(4, spec.name());
-                        ps.setString(5, spec.status().json());
-                        ps.setInt(6, spec.intervalSeconds());
-                        ps.setString(7, json(spec));
+                            c.prepareStatement(INSERT + " RETURNING created_at, updated_at")) {
+                        bindInsert(ps, spec);
                         try (ResultSet rs = ps.executeQuery()) {
                             rs.next();
                             created =
@@ -102,6 +85,75 @@ public final class MonitorStore {
                     }
                     Outbox.append(c, MonitorEvent.upsert(spec));
                     return created;
+                });
+    }
+
+    /** What {@link #createAll} did: the monitors, and whether they existed already. */
+    public record Created(List<MonitorView> monitors, boolean replayed) {}
+
+    /**
+     * Stores new monitors (version 1) of one tenant and their upsert events in one transaction, as
+     * JDBC batches: all of them or none.
+     *
+     * @param replayable true when the ids derive from an idempotency key: when all of them exist
+     *     already this is a retry, and the live ones among them are returned, nothing written
+     * @throws ApiException 409 {@code quota_exceeded} when they do not all fit; 409 {@code
+     *     idempotency_key_reused} when only some of the ids exist
+     */
+    public Created createAll(UUID tenantId, List<MonitorSpec> specs, boolean replayable)
+            throws SQLException {
+        return Jdbc.inTransaction(
+                dataSource,
+                c -> {
+                    int quota = lockQuota(c, tenantId);
+                    Array ids =
+                            c.createArrayOf("uuid", specs.stream().map(MonitorSpec::id).toArray());
+                    if (replayable) {
+                        int existing = countIds(c, tenantId, ids);
+                        if (existing == specs.size()) {
+                            return new Created(findAll(c, tenantId, ids, specs), true);
+                        }
+                        if (existing > 0) {
+                            throw new ApiException(
+                                    409,
+                                    "idempotency_key_reused",
+                                    "this Idempotency-Key was used for a different request");
+                        }
+                    }
+                    int live = countLive(c, tenantId);
+                    if (live + specs.size() > quota) {
+                        throw new ApiException(
+                                409,
+                                "quota_exceeded",
+                                "the tenant has "
+                                        + live
+                                        + " of its maximum of "
+                                        + quota
+                                        + " monitors; "
+                                        + specs.size()
+                                        + " more do not fit");
+                    }
+                    Instant now;
+                    try (PreparedStatement ps = c.prepareStatement("SELECT now() AS now");
+                            ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        now = Jdbc.instant(rs, "now"); // what the rows' created_at default to
+                    }
+                    List<MonitorView> created = new ArrayList<>(specs.size());
+                    List<MonitorEvent> events = new ArrayList<>(specs.size());
+                    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                        for (MonitorSpec spec : specs) {
+                            bindInsert(ps, spec);
+                            ps.addBatch();
+                            created.add(
+                                    MonitorView.of(
+                                            spec, now, now, MonitorView.LiveState.NEVER_CHECKED));
+                            events.add(MonitorEvent.upsert(spec));
+                        }
+                        ps.executeBatch();
+                    }
+                    Outbox.appendNew(c, events);
+                    return new Created(created, false);
                 });
     }
 
@@ -222,6 +274,79 @@ public final class MonitorStore {
                     Outbox.append(c, MonitorEvent.delete(id, tenantId, version));
                     return true;
                 });
+    }
+
+    /**
+     * Locks the tenant row and returns its monitor quota. The lock serializes this tenant's
+     * creates, so a count taken next is exact; NO KEY UPDATE leaves foreign-key checks on the row
+     * unblocked.
+     */
+    private int lockQuota(Connection c, UUID tenantId) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "SELECT coalesce(monitor_quota, ?) FROM tenants"
+                                + " WHERE id = ? FOR NO KEY UPDATE")) {
+            ps.setInt(1, defaultQuota);
+            ps.setObject(2, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.unauthorized("the tenant no longer exists");
+                }
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static void bindInsert(PreparedStatement ps, MonitorSpec spec) throws SQLException {
+        ps.setObject(1, spec.id());
+        ps.setObject(2, spec.tenantId());
+        ps.setLong(3, spec.version());
+        ps.setString(4, spec.name());
+        ps.setString(5, spec.status().json());
+        ps.setInt(6, spec.intervalSeconds());
+        ps.setString(7, json(spec));
+    }
+
+    /** Rows with these ids, deleted ones included: a deleted monitor's id is still taken. */
+    private static int countIds(Connection c, UUID tenantId, Array ids) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "SELECT count(*) FROM monitors WHERE tenant_id = ? AND id = ANY(?)")) {
+            ps.setObject(1, tenantId);
+            ps.setArray(2, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** The live ones of these monitors, in the order of {@code order}. */
+    private static List<MonitorView> findAll(
+            Connection c, UUID tenantId, Array ids, List<MonitorSpec> order) throws SQLException {
+        Map<UUID, MonitorView> byId = new HashMap<>();
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        VIEW_COLUMNS
+                                + " WHERE m.tenant_id = ? AND m.id = ANY(?)"
+                                + " AND m.deleted_at IS NULL")) {
+            ps.setObject(1, tenantId);
+            ps.setArray(2, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    MonitorView v = view(rs);
+                    byId.put(v.id(), v);
+                }
+            }
+        }
+        List<MonitorView> views = new ArrayList<>();
+        for (MonitorSpec spec : order) {
+            MonitorView v = byId.get(spec.id());
+            if (v != null) {
+                views.add(v);
+            }
+        }
+        return views;
     }
 
     private static int countLive(Connection c, UUID tenantId) throws SQLException {

@@ -5,6 +5,7 @@ import dev.flinkwatch.model.MonitorEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * Appends monitor events to the transactional outbox. Callers append in the transaction that
@@ -19,6 +20,10 @@ import java.sql.SQLException;
  * order, before the new one.
  */
 public final class Outbox {
+    private static final String INSERT =
+            "INSERT INTO outbox (monitor_id, tenant_id, version, event_type, payload)"
+                    + " VALUES (?, ?, ?, ?, ?)";
+
     private Outbox() {}
 
     public static void append(Connection c, MonitorEvent event) throws SQLException {
@@ -30,16 +35,31 @@ public final class Outbox {
             ps.setObject(1, event.monitorId());
             ps.executeUpdate();
         }
-        try (PreparedStatement ps =
-                c.prepareStatement(
-                        "INSERT INTO outbox (monitor_id, tenant_id, version, event_type, payload)"
-                                + " VALUES (?, ?, ?, ?, ?)")) {
-            ps.setObject(1, event.monitorId());
-            ps.setObject(2, event.tenantId());
-            ps.setLong(3, event.version());
-            ps.setString(4, event.type().json());
-            ps.setBytes(5, ModelCodec.encode(event));
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            bind(ps, event);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Appends the first events of monitors created in this transaction, as one JDBC batch: such a
+     * monitor has no older row to supersede.
+     */
+    public static void appendNew(Connection c, List<MonitorEvent> events) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            for (MonitorEvent event : events) {
+                bind(ps, event);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, MonitorEvent event) throws SQLException {
+        ps.setObject(1, event.monitorId());
+        ps.setObject(2, event.tenantId());
+        ps.setLong(3, event.version());
+        ps.setString(4, event.type().json());
+        ps.setBytes(5, ModelCodec.encode(event));
     }
 }
