@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * MonitorStore#createAll}).
  *
  * <p>With an {@code Idempotency-Key} the monitor ids are derived from (tenant, key, index), so a
- * retried request finds its monitors already stored and gets them back instead of duplicates.
+ * retried request finds its monitors already stored and gets them back instead of duplicates; a
+ * different request under a used key (other names or URLs, fewer or more items) is refused.
  */
 public final class BatchCreate implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchCreate.class);
@@ -134,7 +135,10 @@ public final class BatchCreate implements AutoCloseable {
             throw ApiException.itemValidation(itemsField, all);
         }
         MonitorStore.Created created =
-                store.createAll(tenantId, List.of(specs), idempotencyKey != null);
+                store.createAll(
+                        tenantId,
+                        List.of(specs),
+                        idempotencyKey == null ? null : id(tenantId, idempotencyKey, specs.length));
         if (!created.replayed()) {
             outboxWritten.run();
         }

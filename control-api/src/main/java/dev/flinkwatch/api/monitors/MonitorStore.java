@@ -95,12 +95,14 @@ public final class MonitorStore {
      * Stores new monitors (version 1) of one tenant and their upsert events in one transaction, as
      * JDBC batches: all of them or none.
      *
-     * @param replayable true when the ids derive from an idempotency key: when all of them exist
-     *     already this is a retry, and the live ones among them are returned, nothing written
+     * @param beyond with ids derived from an idempotency key, the id an item after the last would
+     *     have (null without a key): when all ids exist already with the same names and sources,
+     *     and {@code beyond} does not, this is a retry, and the live ones among them are returned,
+     *     nothing written
      * @throws ApiException 409 {@code quota_exceeded} when they do not all fit; 409 {@code
-     *     idempotency_key_reused} when only some of the ids exist
+     *     idempotency_key_reused} when some of the ids exist but do not answer this request
      */
-    public Created createAll(UUID tenantId, List<MonitorSpec> specs, boolean replayable)
+    public Created createAll(UUID tenantId, List<MonitorSpec> specs, UUID beyond)
             throws SQLException {
         return Jdbc.inTransaction(
                 dataSource,
@@ -108,12 +110,22 @@ public final class MonitorStore {
                     int quota = lockQuota(c, tenantId);
                     Array ids =
                             c.createArrayOf("uuid", specs.stream().map(MonitorSpec::id).toArray());
-                    if (replayable) {
+                    if (beyond != null) {
                         int existing = countIds(c, tenantId, ids);
-                        if (existing == specs.size()) {
-                            return new Created(findAll(c, tenantId, ids, specs), true);
+                        boolean longer =
+                                countIds(
+                                                c,
+                                                tenantId,
+                                                c.createArrayOf("uuid", new Object[] {beyond}))
+                                        > 0;
+                        List<MonitorView> stored =
+                                existing == specs.size() && !longer
+                                        ? findAll(c, tenantId, ids, specs)
+                                        : List.of();
+                        if (existing == specs.size() && !longer && sameRequest(stored, specs)) {
+                            return new Created(stored, true);
                         }
-                        if (existing > 0) {
+                        if (existing > 0 || longer) {
                             throw new ApiException(
                                     409,
                                     "idempotency_key_reused",
@@ -319,6 +331,23 @@ public final class MonitorStore {
                 return rs.getInt(1);
             }
         }
+    }
+
+    /**
+     * Whether stored monitors answer these specs: same name and sources at the same ids. A retry
+     * carries the same items; a different request under a used key does not (later edits of other
+     * fields do not matter).
+     */
+    private static boolean sameRequest(List<MonitorView> stored, List<MonitorSpec> specs) {
+        Map<UUID, MonitorSpec> byId = new HashMap<>();
+        specs.forEach(s -> byId.put(s.id(), s));
+        for (MonitorView v : stored) {
+            MonitorSpec asked = byId.get(v.id());
+            if (!asked.name().equals(v.name()) || !asked.sources().equals(v.sources())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The live ones of these monitors, in the order of {@code order}. */
