@@ -32,9 +32,11 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 
 /**
- * Throughput and latency of the control API's hottest routes, create-monitor and list-monitors,
- * with concurrent HTTP clients (java.net.http, keep-alive) against the running service on real
- * PostgreSQL (embedded binaries) with the outbox relay publishing to a real Kafka broker.
+ * Throughput and latency of the control API's hottest routes, create-monitor and list-monitors, and
+ * of bulk creation (10,000 monitors through {@code POST /v1/monitors/batch} in batches of 1000, and
+ * as one URL-list import), with concurrent HTTP clients (java.net.http, keep-alive) against the
+ * running service on real PostgreSQL (embedded binaries) with the outbox relay publishing to a real
+ * Kafka broker.
  *
  * <p>Each client thread is its own tenant (creates of one tenant serialize on the tenant row for
  * the quota check; see the single-tenant row). The list phase reads the first page (50 monitors) of
@@ -54,6 +56,8 @@ public final class ApiBenchmark {
         Configurator.setLevel("dev.flinkwatch.api.http.RequestObserver", Level.WARN);
         int clients = Integer.getInteger("bench.clients", 16);
         int requests = Integer.getInteger("bench.requests", 10_000);
+        int bulkMonitors = Integer.getInteger("bench.bulk", 10_000);
+        double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
         TestPostgres.Database db = TestPostgres.newMigratedDatabase();
         String topic = TestKafka.uniqueTopic("monitors-bench");
@@ -92,6 +96,34 @@ public final class ApiBenchmark {
                             java.util.Collections.nCopies(clients, oneTenant.get(0)),
                             requests / 4,
                             Client::createMonitor);
+            Duration backlog = awaitDrainedOutbox(db.dataSource());
+            Bulk batches =
+                    bulk(
+                            "batch-create",
+                            bulkMonitors,
+                            () -> {
+                                String key = client.createTenant("bulk tenant");
+                                for (int from = 0; from < bulkMonitors; from += 1000) {
+                                    client.expect(
+                                            201,
+                                            client.batchCreate(
+                                                    key,
+                                                    from,
+                                                    Math.min(1000, bulkMonitors - from)));
+                                }
+                            },
+                            db.dataSource());
+            Bulk urlImport =
+                    bulk(
+                            "import-urls",
+                            bulkMonitors,
+                            () ->
+                                    client.expect(
+                                            201,
+                                            client.importUrls(
+                                                    client.createTenant("import tenant"),
+                                                    bulkMonitors)),
+                            db.dataSource());
             rows.add(create.row(clients + " tenants"));
             rows.add(createOne.row("1 tenant"));
             rows.add(list.row(clients + " tenants"));
@@ -103,6 +135,23 @@ public final class ApiBenchmark {
                             published,
                             drained.toMillis() / 1000.0,
                             createdAt));
+            rows.add("");
+            rows.add(
+                    String.format(
+                            Locale.ROOT,
+                            "bulk (1 tenant, 1 client; outbox backlog before: drained in %.1f s)",
+                            backlog.toMillis() / 1000.0));
+            rows.add(batches.row("10 x POST /v1/monitors/batch (1000 each)"));
+            rows.add(urlImport.row("1 x POST /v1/imports/urls (text/plain)"));
+            rows.add(String.format(Locale.ROOT, "load average at the start %.2f", loadAtStart));
+            rows.add(
+                    String.format(
+                            Locale.ROOT,
+                            "ratio batch-create / create-monitor: %.1fx (1 tenant), %.1fx (%d"
+                                    + " tenants)",
+                            batches.perSecond() / createOne.perSecond(),
+                            batches.perSecond() / create.perSecond(),
+                            clients));
         }
         write(rows, clients, requests);
     }
@@ -113,7 +162,53 @@ public final class ApiBenchmark {
         int send(Client client, String apiKey, int n) throws Exception;
     }
 
+    /** A bulk phase: monitors created, seconds until the last response, then until published. */
+    private record Bulk(int monitors, double seconds, double publishedSeconds) {
+        double perSecond() {
+            return monitors / seconds;
+        }
+
+        String row(String how) {
+            return String.format(
+                    Locale.ROOT,
+                    "%-44s %6d monitors in %6.2f s = %7.0f monitors/s; all published %6.2f s after"
+                            + " the start",
+                    how,
+                    monitors,
+                    seconds,
+                    perSecond(),
+                    publishedSeconds);
+        }
+    }
+
+    @FunctionalInterface
+    private interface BulkWork {
+        void run() throws Exception;
+    }
+
+    private static Bulk bulk(String name, int monitors, BulkWork work, DataSource db)
+            throws Exception {
+        long start = System.nanoTime();
+        work.run();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        awaitDrainedOutbox(db);
+        double published = (System.nanoTime() - start) / 1e9;
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %d monitors in %.2f s, %.0f/s, published after %.2f s%n",
+                name,
+                monitors,
+                seconds,
+                monitors / seconds,
+                published);
+        return new Bulk(monitors, seconds, published);
+    }
+
     private record Result(String route, int requests, double seconds, long[] nanos, int errors) {
+        double perSecond() {
+            return requests / seconds;
+        }
+
         String row(String tenants) {
             return String.format(
                     Locale.ROOT,
@@ -201,18 +296,57 @@ public final class ApiBenchmark {
         }
 
         int createMonitor(String apiKey, int n) throws Exception {
-            String json =
-                    "{\"name\": \"bench "
-                            + n
-                            + "\", \"sources\": [{\"url\": \"https://shop.example/item/"
-                            + n
-                            + "\", \"selector\": \"#price\"}], \"intervalSeconds\": 300,"
-                            + " \"condition\": {\"type\": \"number\", \"op\": \"<\", \"value\": 50}}";
             return send(HttpRequest.newBuilder(URI.create(base + "/v1/monitors"))
                             .header("Authorization", "Bearer " + apiKey)
                             .header("Content-Type", "application/json")
-                            .POST(body(json)))
+                            .POST(body(monitorJson(n))))
                     .statusCode();
+        }
+
+        /** The body of monitor {@code n}, the same for single and batch creates. */
+        private static String monitorJson(int n) {
+            return "{\"name\": \"bench "
+                    + n
+                    + "\", \"sources\": [{\"url\": \"https://shop.example/item/"
+                    + n
+                    + "\", \"selector\": \"#price\"}], \"intervalSeconds\": 300,"
+                    + " \"condition\": {\"type\": \"number\", \"op\": \"<\", \"value\": 50}}";
+        }
+
+        /** Monitors {@code from} to {@code from + n - 1} in one batch; returns the status. */
+        int batchCreate(String apiKey, int from, int n) throws Exception {
+            StringBuilder json = new StringBuilder("{\"monitors\": [");
+            for (int i = from; i < from + n; i++) {
+                json.append(i > from ? "," : "").append(monitorJson(i));
+            }
+            json.append("]}");
+            return send(HttpRequest.newBuilder(URI.create(base + "/v1/monitors/batch"))
+                            .header("Authorization", "Bearer " + apiKey)
+                            .header("Content-Type", "application/json")
+                            .POST(body(json.toString())))
+                    .statusCode();
+        }
+
+        int importUrls(String apiKey, int n) throws Exception {
+            StringBuilder list = new StringBuilder("# bench import\n");
+            for (int i = 0; i < n; i++) {
+                list.append("https://shop.example/import/").append(i).append('\n');
+            }
+            return send(HttpRequest.newBuilder(
+                                    URI.create(
+                                            base
+                                                    + "/v1/imports/urls?selector=%23price"
+                                                    + "&intervalSeconds=300"))
+                            .header("Authorization", "Bearer " + apiKey)
+                            .header("Content-Type", "text/plain")
+                            .POST(body(list.toString())))
+                    .statusCode();
+        }
+
+        void expect(int wanted, int status) {
+            if (status != wanted) {
+                throw new IllegalStateException("HTTP " + status + ", expected " + wanted);
+            }
         }
 
         int listMonitors(String apiKey, int n) throws Exception {
@@ -264,7 +398,7 @@ public final class ApiBenchmark {
 
     private static void write(List<String> rows, int clients, int requests) throws IOException {
         StringBuilder out = new StringBuilder();
-        out.append("Control API: create-monitor and list-monitors over HTTP\n");
+        out.append("Control API: create-monitor, list-monitors and bulk creation over HTTP\n");
         out.append(
                 String.format(
                         Locale.ROOT,
