@@ -69,6 +69,20 @@ public final class PatternBudget {
     }
 
     /**
+     * The budget left after {@code spent}, for a check whose patterns run in two places (the fetch
+     * stage extracts, the change detector evaluates the rule): together they get one budget.
+     */
+    public static PatternBudget remainderOf(
+            Duration budget, long spentNanos, LongSupplier nanoTime) {
+        return new PatternBudget(budget.minusNanos(Math.max(0, spentNanos)), nanoTime);
+    }
+
+    /** Nanoseconds since the first pattern started (0 if none ran). */
+    public long spentNanos() {
+        return started ? nanoTime.getAsLong() - (deadline - budget.toNanos()) : 0;
+    }
+
+    /**
      * Throws when the budget is used up.
      *
      * @param field the spec field whose pattern is running

@@ -2,6 +2,7 @@ package dev.flinkwatch.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -12,6 +13,8 @@ import java.util.UUID;
  * @param specVersion the spec version that scheduled this check
  * @param url the source URL
  * @param selector the source's CSS selector, or null
+ * @param ignore the spec's ignore patterns (null: none), so the fetch stage extracts the text the
+ *     change detector compares without the spec
  * @param scheduledAt when the check was due
  * @param etag validator from the previous response, for a conditional GET; null if unknown
  * @param lastModified validator from the previous response, for a conditional GET; null if unknown
@@ -23,6 +26,7 @@ public record CheckRequest(
         long specVersion,
         String url,
         String selector,
+        List<String> ignore,
         Instant scheduledAt,
         String etag,
         String lastModified) {}

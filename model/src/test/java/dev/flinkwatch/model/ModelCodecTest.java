@@ -46,10 +46,12 @@ class ModelCodecTest {
                         7,
                         "https://shop.example/widget",
                         "#price",
+                        null,
                         T0,
                         "\"abc\"",
                         "Sat, 28 Nov 2026 11:00:00 GMT"),
-                new CheckRequest(MONITOR, TENANT, 7, "https://a.example/", null, T0, null, null),
+                new CheckRequest(
+                        MONITOR, TENANT, 7, "https://a.example/", null, null, T0, null, null),
                 new CheckResult(
                         MONITOR,
                         TENANT,

@@ -241,7 +241,15 @@ public final class FetchFairnessBenchmark {
                             + ".html";
         }
         return new CheckRequest(
-                new UUID(0, i), new UUID(1, i % TENANTS), 1, url, null, Instant.EPOCH, null, null);
+                new UUID(0, i),
+                new UUID(1, i % TENANTS),
+                1,
+                url,
+                null,
+                null,
+                Instant.EPOCH,
+                null,
+                null);
     }
 
     /** hN.bench: the healthy addresses, round-robin; tN.pit: 127.0.0.2. */

@@ -49,6 +49,7 @@ final class DirectFetcher implements AutoCloseable {
                 1,
                 url,
                 null,
+                null,
                 Instant.now(),
                 etag,
                 lastModified);

@@ -93,7 +93,8 @@ class FetchFairnessIT {
     }
 
     private static CheckRequest request(String url, UUID tenant) {
-        return new CheckRequest(UUID.randomUUID(), tenant, 1, url, null, Instant.now(), null, null);
+        return new CheckRequest(
+                UUID.randomUUID(), tenant, 1, url, null, null, Instant.now(), null, null);
     }
 
     @Test

@@ -34,6 +34,7 @@ class FetchResultTypeTest {
                         2,
                         "https://a.example/",
                         "#p",
+                        null,
                         now,
                         "\"e\"",
                         null);

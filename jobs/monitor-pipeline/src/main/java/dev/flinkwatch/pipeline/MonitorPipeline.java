@@ -18,6 +18,8 @@ import dev.flinkwatch.pipeline.alert.Evaluation;
 import dev.flinkwatch.pipeline.change.ChangeDetector;
 import dev.flinkwatch.pipeline.change.StatusUpdate;
 import dev.flinkwatch.pipeline.fetch.ConditionalGetMemory;
+import dev.flinkwatch.pipeline.fetch.ExtractFunction;
+import dev.flinkwatch.pipeline.fetch.FetchedText;
 import dev.flinkwatch.pipeline.fetch.HostPacer;
 import dev.flinkwatch.pipeline.schedule.MonitorScheduler;
 import java.util.UUID;
@@ -37,6 +39,7 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  *
  * <pre>
  * monitor events -> keyBy(monitor) -> MonitorScheduler -> keyBy(host) -> HostPacer -> async fetch
+ *   -> Extract (selector, ignore, normalize: text + hashes, chained: bodies stay on the subtask)
  *   (+ checks the pacer skipped) -> keyBy(monitor) [+ monitor events] -> ChangeDetector
  *   -> check results, statuses
  *        evaluations ------------------------------------------+
@@ -113,7 +116,9 @@ public final class MonitorPipeline {
                                 FlinkTypes.info(CheckRequest.class))
                         .uid("host-pacer")
                         .name("HostPacer");
-        DataStream<FetchResult> fetched =
+        // Pages are read into their text right after the fetch, in the same chain (one input
+        // each: an operator behind a union would not chain), so no body crosses keyBy(monitor).
+        DataStream<FetchedText> fetched =
                 AsyncDataStream.unorderedWait(
                                 paced,
                                 new ConditionalGetMemory(fetcher, settings.conditionalGetMemory()),
@@ -123,7 +128,18 @@ public final class MonitorPipeline {
                         .returns(FlinkTypes.info(FetchResult.class))
                         .uid("fetch")
                         .name("Fetch")
-                        .union(paced.getSideOutput(HostPacer.SKIPPED));
+                        .map(
+                                new ExtractFunction(
+                                        settings.maxExtractedChars(), settings.patternBudget()),
+                                FlinkTypes.info(FetchedText.class))
+                        .uid("extract")
+                        .name("Extract")
+                        .union(
+                                paced.getSideOutput(HostPacer.SKIPPED)
+                                        .map(
+                                                FetchedText::withoutPage,
+                                                FlinkTypes.info(FetchedText.class))
+                                        .name("Skipped"));
 
         SingleOutputStreamOperator<CheckResult> results =
                 byMonitor
@@ -135,7 +151,6 @@ public final class MonitorPipeline {
                                                 settings.maxTextChars(),
                                                 settings.maxDiffChars(),
                                                 settings.maxDiffLines(),
-                                                settings.maxExtractedChars(),
                                                 settings.patternBudget()),
                                         settings.statusRefresh()),
                                 FlinkTypes.info(CheckResult.class))
@@ -217,9 +232,9 @@ public final class MonitorPipeline {
         }
     }
 
-    private static final class FetchMonitorId implements KeySelector<FetchResult, UUID> {
+    private static final class FetchMonitorId implements KeySelector<FetchedText, UUID> {
         @Override
-        public UUID getKey(FetchResult result) {
+        public UUID getKey(FetchedText result) {
             return result.request().monitorId();
         }
     }

@@ -4,12 +4,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.flinkwatch.extraction.ExtractionError;
 import dev.flinkwatch.extraction.LineDiff;
-import dev.flinkwatch.extraction.PageText;
 import dev.flinkwatch.extraction.PatternBudget;
 import dev.flinkwatch.extraction.Patterns;
 import dev.flinkwatch.extraction.RuleEvaluator;
 import dev.flinkwatch.extraction.TextSanitizer;
-import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
 import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.llm.LlmRequest;
@@ -17,13 +15,13 @@ import dev.flinkwatch.model.CheckOutcome;
 import dev.flinkwatch.model.CheckRequest;
 import dev.flinkwatch.model.CheckResult;
 import dev.flinkwatch.model.ConditionType;
-import dev.flinkwatch.model.Hashing;
 import dev.flinkwatch.model.MonitorEvent;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.model.MonitorSpecValidator;
 import dev.flinkwatch.model.Source;
 import dev.flinkwatch.model.ValidationLimits;
 import dev.flinkwatch.pipeline.alert.Evaluation;
+import dev.flinkwatch.pipeline.fetch.FetchedText;
 import dev.flinkwatch.pipeline.spec.SpecGate;
 import java.io.Serializable;
 import java.time.Duration;
@@ -49,12 +47,13 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Compares each fetched page with the last one of the same source (keyed by monitor id; the
- * monitor's spec arrives on the first input, fetch results on the second). Emits a {@link
- * CheckResult} for every check: FIRST (baseline, never an alert), UNCHANGED (also for 304), CHANGED
- * (with a line diff) or ERROR (fetch errors pass through; a selector that matches nothing is an
- * error, not a change to empty text). Side outputs carry what the alert decider needs, the LLM
- * requests for llm conditions, and the monitor_status rows.
+ * Compares each fetched page's text with the last one of the same source (keyed by monitor id; the
+ * monitor's spec arrives on the first input, the fetch stage's {@link FetchedText} on the second:
+ * the page was read into its text where it was fetched, so only text and hashes get here). Emits a
+ * {@link CheckResult} for every check: FIRST (baseline, never an alert), UNCHANGED (also for 304),
+ * CHANGED (with a line diff) or ERROR (fetch errors pass through; a selector that matches nothing
+ * is an error, not a change to empty text). Side outputs carry what the alert decider needs, the
+ * LLM requests for llm conditions, and the monitor_status rows.
  *
  * <p>Order: under a backlog two fetches of one source can be in flight and the fetch operator is
  * unordered, so a result whose fetch started no later than that of the newest one applied is
@@ -63,17 +62,19 @@ import org.apache.flink.util.OutputTag;
  * LLM requests carry it, so the decider can ignore answers about older content. Rules see the whole
  * extracted text; only the stored copy for diffs is capped.
  *
- * <p>Hostile input: every fetch result is sanitized ({@link TextSanitizer}) in {@link
- * #processElement2}, the one entry of page-derived text, before it is parked in state or reaches
- * any output, so no NUL or control character gets to a sink. Extraction, patterns and diffs are
- * bounded ({@link Limits}, {@link PageText}, RE2/J); the selector, ignore patterns and regex
- * condition of one check share one {@link PatternBudget}, and running out of it is an ERROR {@code
- * PATTERN_BUDGET_EXCEEDED} naming the field, decided before any output. A spec held in state that
- * today's validator rejects (stored before a rule tightened, e.g. a Java-only regex) makes each
- * check of it an ERROR {@code INVALID_SPEC} naming the fields, never a failed job.
+ * <p>Hostile input: the fetch stage sanitizes every page-derived string ({@link TextSanitizer})
+ * before it leaves for this operator, so no NUL or control character gets to state or a sink.
+ * Extraction, patterns and diffs are bounded ({@link Limits}, {@code PageText}, RE2/J); the
+ * selector, ignore patterns (run at the fetch stage) and regex condition (run here) of one check
+ * share one {@link PatternBudget}, and running out of it is an ERROR {@code
+ * PATTERN_BUDGET_EXCEEDED} naming the field, decided before any output. A text extracted with
+ * another selector or ignore list than the spec's (a request of an older spec whose edit dropped
+ * the baseline) is ignored as stale: it was read differently. A spec held in state that today's
+ * validator rejects (stored before a rule tightened, e.g. a Java-only regex) makes each check of it
+ * an ERROR {@code INVALID_SPEC} naming the fields, never a failed job.
  */
 public class ChangeDetector
-        extends KeyedCoProcessFunction<UUID, MonitorEvent, FetchResult, CheckResult> {
+        extends KeyedCoProcessFunction<UUID, MonitorEvent, FetchedText, CheckResult> {
     public static final OutputTag<Evaluation> EVALUATIONS =
             new OutputTag<>("evaluations", FlinkTypes.info(Evaluation.class));
     public static final OutputTag<LlmRequest> LLM_REQUESTS =
@@ -93,16 +94,12 @@ public class ChangeDetector
      * @param maxTextChars cap of the stored normalized text per source
      * @param maxDiffChars cap of a diff
      * @param maxDiffLines most changed lines per side that are diffed line by line
-     * @param maxExtractedChars cap of the text taken from one page
-     * @param patternBudget time one check's user patterns may run together ({@link PatternBudget});
-     *     beyond it the check is an ERROR {@code PATTERN_BUDGET_EXCEEDED}
+     * @param patternBudget time one check's user patterns may run together ({@link PatternBudget},
+     *     shared with the fetch stage's extraction); beyond it the check is an ERROR {@code
+     *     PATTERN_BUDGET_EXCEEDED}
      */
     public record Limits(
-            int maxTextChars,
-            int maxDiffChars,
-            int maxDiffLines,
-            int maxExtractedChars,
-            Duration patternBudget)
+            int maxTextChars, int maxDiffChars, int maxDiffLines, Duration patternBudget)
             implements Serializable {}
 
     private final int minIntervalSeconds;
@@ -112,10 +109,9 @@ public class ChangeDetector
     private transient ValueState<MonitorSpec> spec;
     private transient MapState<String, SourceState> sources;
     private transient ValueState<Long> statusWrittenAt;
-    private transient ListState<FetchResult> early;
+    private transient ListState<FetchedText> early;
     private transient ValueState<Long> earlyExpiry;
     private transient Patterns patterns;
-    private transient PageText pageText;
     private transient SpecGate gate;
     private transient MonitorSpecValidator validator;
     private transient Cache<String, Map<String, String>> specProblems;
@@ -156,12 +152,11 @@ public class ChangeDetector
                 getRuntimeContext()
                         .getListState(
                                 new ListStateDescriptor<>(
-                                        "early-results", FlinkTypes.info(FetchResult.class)));
+                                        "early-checks", FlinkTypes.info(FetchedText.class)));
         earlyExpiry =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("early-expiry", Types.LONG));
         patterns = new Patterns(COMPILED_PATTERNS);
-        pageText = new PageText(patterns, limits.maxExtractedChars());
         gate = new SpecGate(minIntervalSeconds);
         validator = new MonitorSpecValidator(new ValidationLimits(minIntervalSeconds));
         specProblems = Caffeine.newBuilder().maximumSize(VALIDATED_SPECS).build();
@@ -237,9 +232,8 @@ public class ChangeDetector
     }
 
     @Override
-    public void processElement2(FetchResult raw, Context ctx, Collector<CheckResult> out)
+    public void processElement2(FetchedText fetch, Context ctx, Collector<CheckResult> out)
             throws Exception {
-        FetchResult fetch = sanitized(raw);
         MonitorSpec current = spec.value();
         if (current == null || fetch.request().specVersion() > current.version()) {
             park(fetch, ctx);
@@ -253,8 +247,8 @@ public class ChangeDetector
      * saw it first: a new monitor, an edit) waits for it, briefly: processing it under the older
      * spec, or dropping it, would leave the source without the baseline its validators promise.
      */
-    private void park(FetchResult fetch, Context ctx) throws Exception {
-        List<FetchResult> waiting = new ArrayList<>();
+    private void park(FetchedText fetch, Context ctx) throws Exception {
+        List<FetchedText> waiting = new ArrayList<>();
         early.get().forEach(waiting::add);
         if (waiting.size() >= MAX_EARLY) {
             orphanResults.inc();
@@ -271,14 +265,14 @@ public class ChangeDetector
     /** Processes the parked results the spec now covers (in due order); the rest keep waiting. */
     private void drainEarly(MonitorSpec current, Context ctx, Collector<CheckResult> out)
             throws Exception {
-        List<FetchResult> waiting = new ArrayList<>();
+        List<FetchedText> waiting = new ArrayList<>();
         early.get().forEach(waiting::add);
         if (waiting.isEmpty()) {
             return;
         }
         waiting.sort(Comparator.comparing(r -> r.request().scheduledAt()));
-        List<FetchResult> still = new ArrayList<>();
-        for (FetchResult r : waiting) {
+        List<FetchedText> still = new ArrayList<>();
+        for (FetchedText r : waiting) {
             if (r.request().specVersion() <= current.version()) {
                 apply(r, current, ctx, out);
             } else {
@@ -314,15 +308,26 @@ public class ChangeDetector
     }
 
     private void apply(
-            FetchResult fetch, MonitorSpec current, Context ctx, Collector<CheckResult> out)
+            FetchedText fetch, MonitorSpec current, Context ctx, Collector<CheckResult> out)
             throws Exception {
         CheckRequest request = fetch.request();
-        if (current.sources().stream().noneMatch(s -> s.url().equals(request.url()))) {
+        Source source =
+                current.sources().stream()
+                        .filter(s -> s.url().equals(request.url()))
+                        .findFirst()
+                        .orElse(null);
+        if (source == null) {
             orphanResults.inc(); // the monitor or source was deleted while the fetch was running
             return;
         }
+        if (fetch.status() == FetchStatus.OK && !readAsSpecified(request, source, current)) {
+            // read with the selector or ignore list of an older spec, whose edit dropped the
+            // baseline: the next request of this spec reads the page as it now says
+            staleResults.inc();
+            return;
+        }
         SourceState prev = sources.get(request.url());
-        if (prev != null && prev.isNewerThan(fetchStartedAt(fetch))) {
+        if (prev != null && prev.isNewerThan(fetch.contentStartedAt())) {
             staleResults.inc(); // an older fetch overtaken by a newer one: it must not count
             return;
         }
@@ -354,7 +359,7 @@ public class ChangeDetector
                                         check.errorCode,
                                         check.errorMessage,
                                         failures,
-                                        fetchStartedAt(fetch))
+                                        fetch.contentStartedAt())
                                 : SourceState.afterSuccess(
                                         prev,
                                         check.outcome,
@@ -362,7 +367,7 @@ public class ChangeDetector
                                         check.contentHash,
                                         check.text,
                                         finishedAt,
-                                        fetchStartedAt(fetch));
+                                        fetch.contentStartedAt());
         if (!declined) {
             sources.put(request.url(), next);
         }
@@ -423,7 +428,14 @@ public class ChangeDetector
         }
     }
 
-    private Check classify(FetchResult fetch, SourceState prev, MonitorSpec current) {
+    /** Whether the fetch stage read the page with the selector and ignore list of this spec. */
+    private static boolean readAsSpecified(CheckRequest request, Source source, MonitorSpec spec) {
+        List<String> ignore = request.ignore() == null ? List.of() : request.ignore();
+        return Objects.equals(request.selector(), source.selector())
+                && ignore.equals(spec.ignore());
+    }
+
+    private Check classify(FetchedText fetch, SourceState prev, MonitorSpec current) {
         Map<String, String> problems =
                 specProblems.get(
                         current.id() + "@" + current.version(), k -> validator.validate(current));
@@ -450,38 +462,23 @@ public class ChangeDetector
         if (fetch.status() != FetchStatus.OK) {
             return Check.error(fetch.status().name(), fetch.message(), null);
         }
-        String rawHash = Hashing.sha256Hex128(fetch.body());
-        if (prev != null && rawHash.equals(prev.rawHash())) {
+        String rawHash = fetch.rawHash();
+        if (prev != null && rawHash != null && rawHash.equals(prev.rawHash())) {
             if (prev.lastOutcome() == CheckOutcome.ERROR
                     && isExtractionError(prev.lastErrorCode())) {
                 return Check.error(prev.lastErrorCode(), prev.lastErrorMessage(), rawHash);
             }
             if (hasBaseline) {
-                return Check.same(prev, rawHash); // byte-identical page: nothing to parse
+                return Check.same(prev, rawHash); // byte-identical page: nothing to compare
             }
         }
-        String selector =
-                current.sources().stream()
-                        .filter(s -> s.url().equals(fetch.request().url()))
-                        .findFirst()
-                        .map(Source::selector)
-                        .orElse(null);
-        PatternBudget budget = new PatternBudget(limits.patternBudget(), System::nanoTime);
-        PageText.Extracted extracted =
-                pageText.extract(
-                        fetch.body(),
-                        fetch.contentType(),
-                        fetch.finalUrl(),
-                        selector,
-                        current.ignore(),
-                        budget);
-        if (!extracted.ok()) {
-            return Check.error(extracted.error().name(), extracted.errorMessage(), rawHash);
+        if (fetch.error() != null) {
+            return Check.error(fetch.error().name(), fetch.errorMessage(), rawHash);
         }
         Check c = new Check();
         c.rawHash = rawHash;
-        c.contentHash = Hashing.sha256Hex128(extracted.text());
-        c.fullText = extracted.text();
+        c.contentHash = fetch.contentHash();
+        c.fullText = fetch.text();
         c.text = cap(c.fullText);
         if (!hasBaseline) {
             c.outcome = CheckOutcome.FIRST;
@@ -495,6 +492,9 @@ public class ChangeDetector
         }
         boolean decides = c.outcome == CheckOutcome.FIRST || c.outcome == CheckOutcome.CHANGED;
         if (decides && current.condition().type() != ConditionType.LLM) {
+            PatternBudget budget =
+                    PatternBudget.remainderOf(
+                            limits.patternBudget(), fetch.patternNanos(), System::nanoTime);
             try {
                 RuleEvaluator.RuleResult rule =
                         RuleEvaluator.evaluate(current.condition(), c.fullText, patterns, budget);
@@ -511,50 +511,8 @@ public class ChangeDetector
         return c;
     }
 
-    /** The age of a result's content: when its fetch started (its due time if it never did). */
-    public static Instant fetchStartedAt(FetchResult fetch) {
-        return fetch.startedAt() != null ? fetch.startedAt() : fetch.request().scheduledAt();
-    }
-
     private static boolean isExtractionError(String code) {
         return ExtractionError.of(code) != null;
-    }
-
-    /** The result with every page-derived string sanitized (the same instance when clean). */
-    private static FetchResult sanitized(FetchResult f) {
-        String body = TextSanitizer.clean(f.body());
-        String finalUrl = TextSanitizer.clean(f.finalUrl());
-        String contentType = TextSanitizer.clean(f.contentType());
-        String charset = TextSanitizer.clean(f.charset());
-        String etag = TextSanitizer.clean(f.etag());
-        String lastModified = TextSanitizer.clean(f.lastModified());
-        String message = TextSanitizer.clean(f.message());
-        if (body == f.body()
-                && finalUrl == f.finalUrl()
-                && contentType == f.contentType()
-                && charset == f.charset()
-                && etag == f.etag()
-                && lastModified == f.lastModified()
-                && message == f.message()) {
-            return f;
-        }
-        return new FetchResult(
-                f.request(),
-                f.status(),
-                f.httpStatus(),
-                finalUrl,
-                contentType,
-                charset,
-                body,
-                etag,
-                lastModified,
-                f.startedAt(),
-                f.finishedAt(),
-                f.latencyMs(),
-                f.attempts(),
-                f.redirects(),
-                f.bodyBytes(),
-                message);
     }
 
     private void emitEvaluation(

@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
 import dev.flinkwatch.model.CheckRequest;
-import dev.flinkwatch.pipeline.change.ChangeDetector;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
@@ -88,6 +87,7 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
                                 request.specVersion(),
                                 request.url(),
                                 request.selector(),
+                                request.ignore(),
                                 request.scheduledAt(),
                                 known.etag(),
                                 known.lastModified());
@@ -123,7 +123,7 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
             for (FetchResult r : results) {
                 if (r.status() == FetchStatus.OK || r.status() == FetchStatus.NOT_MODIFIED) {
                     long version = r.request().specVersion();
-                    Instant started = ChangeDetector.fetchStartedAt(r);
+                    Instant started = FetchedText.contentStartedAt(r.startedAt(), r.request());
                     memory.asMap()
                             .compute(
                                     key(r.request()),

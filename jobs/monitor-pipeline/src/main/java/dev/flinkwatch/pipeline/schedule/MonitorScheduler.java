@@ -175,6 +175,7 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
                             current.version(),
                             source.url(),
                             source.selector(),
+                            current.ignore(),
                             scheduledAt,
                             null,
                             null));

@@ -21,9 +21,13 @@ import dev.flinkwatch.model.Source;
 import dev.flinkwatch.pipeline.TestSpecs;
 import dev.flinkwatch.pipeline.alert.AlertDecider;
 import dev.flinkwatch.pipeline.alert.Evaluation;
+import dev.flinkwatch.pipeline.fetch.FetchedText;
+import dev.flinkwatch.pipeline.fetch.PageExtractor;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -39,7 +43,7 @@ class ChangeDetectorTest {
     private static final String URL = "https://shop.example/widget";
     private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
 
-    private KeyedTwoInputStreamOperatorTestHarness<UUID, MonitorEvent, FetchResult, CheckResult>
+    private KeyedTwoInputStreamOperatorTestHarness<UUID, MonitorEvent, FetchedText, CheckResult>
             harness;
     private final UUID id = UUID.randomUUID();
     private int checks;
@@ -50,8 +54,7 @@ class ChangeDetectorTest {
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new ChangeDetector(
                                 60,
-                                new ChangeDetector.Limits(
-                                        2000, 4000, 2000, 100_000, Duration.ofMinutes(1)),
+                                new ChangeDetector.Limits(2000, 4000, 2000, Duration.ofMinutes(1)),
                                 Duration.ofHours(1)),
                         MonitorEvent::monitorId,
                         r -> r.request().monitorId(),
@@ -61,6 +64,82 @@ class ChangeDetectorTest {
     @AfterEach
     void tearDown() throws Exception {
         harness.close();
+    }
+
+    /** The specs the scheduler knows: a request carries its spec's selector and ignore list. */
+    private final Map<UUID, MonitorSpec> scheduled = new HashMap<>();
+
+    private final PageExtractor extractor =
+            new PageExtractor(100_000, Duration.ofMinutes(1), System::nanoTime);
+    private final PageExtractor zeroBudget =
+            new PageExtractor(100_000, Duration.ZERO, System::nanoTime);
+
+    private void event(StreamRecord<MonitorEvent> event) throws Exception {
+        if (!event.getValue().isDelete()) {
+            scheduled(event.getValue().spec());
+        }
+        harness.processElement1(event);
+    }
+
+    private void scheduled(MonitorSpec spec) {
+        scheduled.put(spec.id(), spec);
+    }
+
+    /** The fetch stage's reading of a fetch, with the scheduler's selector and ignore list. */
+    private FetchedText read(FetchResult f) {
+        return read(extractor, f);
+    }
+
+    private FetchedText readZero(FetchResult f) {
+        return read(zeroBudget, f);
+    }
+
+    private FetchedText read(PageExtractor x, FetchResult f) {
+        CheckRequest r = f.request();
+        MonitorSpec spec = scheduled.get(r.monitorId());
+        if (spec == null) {
+            return x.extract(f);
+        }
+        String selector =
+                spec.sources().stream()
+                        .filter(s -> s.url().equals(r.url()))
+                        .findFirst()
+                        .map(Source::selector)
+                        .orElse(null);
+        return x.extract(withRequest(f, withSelector(r, selector, spec.ignore())));
+    }
+
+    private static CheckRequest withSelector(CheckRequest r, String selector, List<String> ignore) {
+        return new CheckRequest(
+                r.monitorId(),
+                r.tenantId(),
+                r.specVersion(),
+                r.url(),
+                selector,
+                ignore,
+                r.scheduledAt(),
+                r.etag(),
+                r.lastModified());
+    }
+
+    private static FetchResult withRequest(FetchResult f, CheckRequest r) {
+        return new FetchResult(
+                r,
+                f.status(),
+                f.httpStatus(),
+                f.finalUrl(),
+                f.contentType(),
+                f.charset(),
+                f.body(),
+                f.etag(),
+                f.lastModified(),
+                f.startedAt(),
+                f.finishedAt(),
+                f.latencyMs(),
+                f.attempts(),
+                f.redirects(),
+                f.bodyBytes(),
+                f.message());
     }
 
     private MonitorSpec watch(String selector, Condition condition, List<String> ignore) {
@@ -85,7 +164,15 @@ class ChangeDetectorTest {
 
     private CheckRequest request() {
         return new CheckRequest(
-                id, TestSpecs.TENANT, 1, URL, null, T0.plusSeconds(300L * checks), null, null);
+                id,
+                TestSpecs.TENANT,
+                1,
+                URL,
+                null,
+                null,
+                T0.plusSeconds(300L * checks),
+                null,
+                null);
     }
 
     private FetchResult ok(String html) {
@@ -167,7 +254,7 @@ class ChangeDetectorTest {
     }
 
     private CheckResult check(FetchResult fetch) throws Exception {
-        harness.processElement2(new StreamRecord<>(fetch));
+        harness.processElement2(new StreamRecord<>(read(fetch)));
         List<CheckResult> out = harness.extractOutputValues();
         return out.get(out.size() - 1);
     }
@@ -179,8 +266,7 @@ class ChangeDetectorTest {
 
     @Test
     void firstIsABaselineThenUnchangedThenChangedWithALineDiff() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
         CheckResult first = check(ok(page("$59.99")));
         assertThat(first.outcome()).isEqualTo(CheckOutcome.FIRST);
         assertThat(first.contentHash()).hasSize(32);
@@ -201,8 +287,7 @@ class ChangeDetectorTest {
 
     @Test
     void notModifiedIsUnchanged() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
         CheckResult first = check(ok(page("$1")));
         CheckResult notModified = check(failed(FetchStatus.NOT_MODIFIED, "304 Not Modified"));
         assertThat(notModified.outcome()).isEqualTo(CheckOutcome.UNCHANGED);
@@ -212,8 +297,7 @@ class ChangeDetectorTest {
 
     @Test
     void fetchErrorsPassThroughAndCountConsecutiveFailures() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
         check(ok(page("$1")));
         CheckResult timeout = check(failed(FetchStatus.TIMEOUT, "no response within 10 s"));
         check(failed(FetchStatus.CONNECTION_ERROR, "refused"));
@@ -235,8 +319,7 @@ class ChangeDetectorTest {
 
     @Test
     void checksTheFetchStageDeclinedAreRecordedButAreNoFailureAndEndNoStreak() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
         check(ok(page("$1")));
         check(failed(FetchStatus.TIMEOUT, "no response within 10 s"));
         for (FetchStatus busy :
@@ -264,8 +347,7 @@ class ChangeDetectorTest {
 
     @Test
     void aDeclinedFirstCheckLeavesNoState() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
         check(failed(FetchStatus.HOST_BUSY, "busy"));
         assertThat(side(ChangeDetector.EVALUATIONS)).isEmpty();
         CheckResult first = check(ok(page("$1")));
@@ -274,8 +356,7 @@ class ChangeDetectorTest {
 
     @Test
     void selectorMatchingNothingIsAnErrorNotAChangeToEmptyText() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
         CheckResult first = check(ok(page("$59.99")));
         assertThat(first.outcome()).isEqualTo(CheckOutcome.FIRST);
 
@@ -290,7 +371,7 @@ class ChangeDetectorTest {
 
     @Test
     void ignorePatternsAndMarkupNoiseAreNotChanges() throws Exception {
-        harness.processElement1(
+        event(
                 new StreamRecord<>(
                         upsert(
                                 watch(
@@ -309,7 +390,7 @@ class ChangeDetectorTest {
     void catastrophicPatternsAndSelectorsRunInLinearTimeOnShortAndLongTexts() throws Exception {
         // each of these backtracks exponentially in java.util.regex (the 37-character text took
         // over 25 s there); RE2/J answers at once, and correctly
-        harness.processElement1(
+        event(
                 new StreamRecord<>(
                         upsert(
                                 watch(
@@ -341,7 +422,7 @@ class ChangeDetectorTest {
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new ChangeDetector(
                                 60,
-                                new ChangeDetector.Limits(2000, 4000, 2000, 100_000, Duration.ZERO),
+                                new ChangeDetector.Limits(2000, 4000, 2000, Duration.ZERO),
                                 Duration.ofHours(1)),
                         MonitorEvent::monitorId,
                         r -> r.request().monitorId(),
@@ -359,6 +440,7 @@ class ChangeDetectorTest {
                             watch(matching, null, Condition.regex("(.*a){20}z"), List.of()),
                             watch(plain, null, Condition.anyChange(), List.of()));
             for (MonitorSpec spec : specs) {
+                scheduled(spec);
                 zero.processElement1(new StreamRecord<>(upsert(spec)));
             }
             String longPage = "<p>" + "a".repeat(20_000) + "</p>";
@@ -371,10 +453,11 @@ class ChangeDetectorTest {
                                     1,
                                     URL,
                                     null,
+                                    null,
                                     T0.plusSeconds(300L * round),
                                     null,
                                     null);
-                    zero.processElement2(new StreamRecord<>(ok(r, longPage)));
+                    zero.processElement2(new StreamRecord<>(readZero(ok(r, longPage))));
                 }
             }
             List<CheckResult> results = zero.extractOutputValues();
@@ -424,6 +507,7 @@ class ChangeDetectorTest {
         operator.getKeyedStateStore()
                 .getState(new ValueStateDescriptor<>("spec", FlinkTypes.info(MonitorSpec.class)))
                 .update(legacy);
+        scheduled(legacy);
 
         CheckResult r = check(ok(page("$1")));
         assertThat(r.outcome()).isEqualTo(CheckOutcome.ERROR);
@@ -457,7 +541,7 @@ class ChangeDetectorTest {
         }
 
         // a valid edit runs again
-        harness.processElement1(
+        event(
                 new StreamRecord<>(
                         upsert(watch(null, Condition.anyChange(), List.of()).withVersion(2))));
         assertThat(check(ok(page("$1"))).outcome()).isEqualTo(CheckOutcome.FIRST);
@@ -465,8 +549,7 @@ class ChangeDetectorTest {
 
     @Test
     void controlCharactersOfAPageNeverReachAnOutput() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.llm("any news?"), List.of()))));
+        event(new StreamRecord<>(upsert(watch(null, Condition.llm("any news?"), List.of()))));
         String dirty = "Price\u0000 \u0001$5\u001B[31m\uD800 🎉\u0085";
         check(okPlain("line one\n" + dirty + "\nend"));
         CheckResult changed = check(okPlain("line one\n" + dirty.replace("$5", "$6") + "\nend"));
@@ -497,7 +580,7 @@ class ChangeDetectorTest {
         CheckResult failed = check(failed(FetchStatus.HTTP_ERROR, "HTTP 500 \u0000boom\u0007"));
         assertThat(failed.errorMessage()).isEqualTo("HTTP 500 boom");
 
-        harness.processElement1(
+        event(
                 new StreamRecord<>(
                         TestSpecs.delete(watch(null, Condition.llm("any news?"), List.of()))));
         assertThat(harness.numKeyedStateEntries()).isZero();
@@ -506,7 +589,7 @@ class ChangeDetectorTest {
 
     @Test
     void ruleConditionsAreDecidedOnBaselinesAndChangesOnly() throws Exception {
-        harness.processElement1(
+        event(
                 new StreamRecord<>(
                         upsert(watch("#price", Condition.contains("$49", false), List.of()))));
         check(ok(page("$59.99")));
@@ -522,7 +605,7 @@ class ChangeDetectorTest {
 
     @Test
     void llmConditionsSendOnlyChangedContentToTheLlm() throws Exception {
-        harness.processElement1(
+        event(
                 new StreamRecord<>(
                         upsert(watch("#price", Condition.llm("price below $50"), List.of()))));
         check(ok(page("$59.99")));
@@ -544,8 +627,7 @@ class ChangeDetectorTest {
 
     @Test
     void storedTextIsCapped() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
         String longLine = "x".repeat(10_000);
         check(ok("<p>" + longLine + "</p>"));
         CheckResult changed = check(ok("<p>" + longLine + "y</p>"));
@@ -555,8 +637,7 @@ class ChangeDetectorTest {
 
     @Test
     void statusRowsAreWrittenOnNewsAndThrottledWhileNothingHappens() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
         check(ok(page("$1")));
         check(ok(page("$1")));
         check(ok(page("$1")));
@@ -570,18 +651,18 @@ class ChangeDetectorTest {
     @Test
     void deleteClearsAllStateAndLateResultsAreDropped() throws Exception {
         MonitorSpec spec = watch(null, Condition.anyChange(), List.of());
-        harness.processElement1(new StreamRecord<>(upsert(spec)));
+        event(new StreamRecord<>(upsert(spec)));
         check(ok(page("$1")));
         assertThat(harness.numKeyedStateEntries()).isGreaterThan(0);
 
-        harness.processElement1(new StreamRecord<>(TestSpecs.delete(spec)));
+        event(new StreamRecord<>(TestSpecs.delete(spec)));
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(side(ChangeDetector.EVALUATIONS))
                 .last()
                 .satisfies(e -> assertThat(e.kind()).isEqualTo(Evaluation.Kind.FORGET));
 
         int before = harness.extractOutputValues().size();
-        harness.processElement2(new StreamRecord<>(ok(page("$2"))));
+        harness.processElement2(new StreamRecord<>(read(ok(page("$2")))));
         assertThat(harness.extractOutputValues()).hasSize(before);
         // the late result waits briefly for a spec that never comes, then nothing is left
         harness.setProcessingTime(harness.getProcessingTime() + Duration.ofMinutes(10).toMillis());
@@ -592,11 +673,11 @@ class ChangeDetectorTest {
     @Test
     void aResultThatArrivesBeforeItsSpecWaitsForIt() throws Exception {
         // a new monitor: the scheduler's first fetch is faster than the event on this input
+        scheduled(watch("#price", Condition.anyChange(), List.of()));
         FetchResult first = ok(page("$1"));
-        harness.processElement2(new StreamRecord<>(first));
+        harness.processElement2(new StreamRecord<>(read(first)));
         assertThat(harness.extractOutputValues()).isEmpty();
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
         assertThat(harness.extractOutputValues())
                 .extracting(CheckResult::outcome)
                 .containsExactly(CheckOutcome.FIRST);
@@ -606,18 +687,33 @@ class ChangeDetectorTest {
 
     @Test
     void changingTheSelectorTakesANewBaseline() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
         check(ok(page("$1")));
         MonitorSpec v2 = watch("h1", Condition.anyChange(), List.of()).withVersion(2);
-        harness.processElement1(new StreamRecord<>(upsert(v2)));
+        event(new StreamRecord<>(upsert(v2)));
         assertThat(check(ok(page("$1"))).outcome()).isEqualTo(CheckOutcome.FIRST);
     }
 
     @Test
+    void aTextReadWithTheSelectorOfAnOlderSpecIsIgnored() throws Exception {
+        event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        CheckRequest scheduledUnderV1 = withSelector(request(), "#price", List.of());
+        checks++;
+        event(
+                new StreamRecord<>(
+                        upsert(watch("h1", Condition.anyChange(), List.of()).withVersion(2))));
+        int results = harness.extractOutputValues().size();
+        // read at the fetch stage with the old selector: not comparable with the new baseline
+        harness.processElement2(
+                new StreamRecord<>(extractor.extract(ok(scheduledUnderV1, page("$2")))));
+        assertThat(harness.extractOutputValues()).hasSize(results);
+        assertThat(check(ok(page("$2"))).outcome()).isEqualTo(CheckOutcome.FIRST);
+    }
+
+    @Test
     void anOldFetchResultOvertakenByANewerOneIsIgnored() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
         check(ok(page("$1")));
         CheckRequest older = request();
         checks++;
@@ -628,7 +724,7 @@ class ChangeDetectorTest {
         int evaluations = side(ChangeDetector.EVALUATIONS).size();
 
         // the slower fetch of the earlier check arrives last, with the old price
-        harness.processElement2(new StreamRecord<>(ok(older, page("$1"))));
+        harness.processElement2(new StreamRecord<>(read(ok(older, page("$1")))));
         assertThat(harness.extractOutputValues()).hasSize(results);
         assertThat(side(ChangeDetector.EVALUATIONS)).hasSize(evaluations);
         // and the state still holds $2: the next check of $2 is unchanged
@@ -637,8 +733,7 @@ class ChangeDetectorTest {
 
     @Test
     void anOldCheckWhoseFetchStartedLaterReadsNewerContentAndCounts() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
         check(ok(page("$1")));
         CheckRequest older = request();
         checks++;
@@ -671,7 +766,7 @@ class ChangeDetectorTest {
     @Test
     void rulesSeeTheWholeTextNotTheCappedCopy() throws Exception {
         String filler = "<p>" + "lorem ipsum ".repeat(400) + "</p>"; // ~4,800 chars > cap 2,000
-        harness.processElement1(
+        event(
                 new StreamRecord<>(
                         upsert(watch(null, Condition.contains("In stock", false), List.of()))));
         check(ok("<html><body>" + filler + "<p>Sold out</p></body></html>"));
@@ -685,7 +780,7 @@ class ChangeDetectorTest {
         // not_contains past the cap: the text is there, so the condition is false
         MonitorSpec notContains =
                 watch(null, Condition.notContains("In stock", false), List.of()).withVersion(2);
-        harness.processElement1(new StreamRecord<>(upsert(notContains)));
+        event(new StreamRecord<>(upsert(notContains)));
         check(ok("<html><body>" + filler + "<p>In stock, 3 left</p></body></html>"));
         assertThat(side(ChangeDetector.EVALUATIONS))
                 .last()
@@ -695,14 +790,13 @@ class ChangeDetectorTest {
 
     @Test
     void contentVersionsCountEveryNewContentAndNeverGoBack() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
         check(ok(page("$1")));
         check(ok(page("$1")));
         check(ok(page("$2")));
         check(failed(FetchStatus.TIMEOUT, "timed out"));
         // a new selector drops the baseline but not the version counter
-        harness.processElement1(
+        event(
                 new StreamRecord<>(
                         upsert(watch("h1", Condition.anyChange(), List.of()).withVersion(2))));
         check(ok(page("$2")));
@@ -718,8 +812,7 @@ class ChangeDetectorTest {
 
     @Test
     void aRejectedSpecIsAVisibleErrorAndTheMonitorStops() throws Exception {
-        harness.processElement1(
-                new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        event(new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
         check(ok(page("$1")));
         MonitorSpec tooFast = watch(null, Condition.anyChange(), List.of()).withVersion(2);
         tooFast =
@@ -734,7 +827,7 @@ class ChangeDetectorTest {
                         tooFast.ignore(),
                         null,
                         MonitorStatus.ACTIVE);
-        harness.processElement1(new StreamRecord<>(upsert(tooFast)));
+        event(new StreamRecord<>(upsert(tooFast)));
         assertThat(side(ChangeDetector.STATUS))
                 .last()
                 .satisfies(

@@ -1,12 +1,12 @@
 package dev.flinkwatch.pipeline.compat;
 
-import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.flink.UuidTypeInfo;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.pipeline.alert.DecisionState;
 import dev.flinkwatch.pipeline.alert.Evaluation;
 import dev.flinkwatch.pipeline.change.SourceState;
+import dev.flinkwatch.pipeline.fetch.FetchedText;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -259,7 +259,7 @@ public final class SavepointState {
     private static final class SourceReader extends KeyedStateReaderFunction<UUID, Row> {
         private transient ValueState<MonitorSpec> spec;
         private transient MapState<String, SourceState> sources;
-        private transient ListState<FetchResult> early;
+        private transient ListState<FetchedText> early;
         private transient ValueState<Long> earlyExpiry;
 
         @Override
@@ -280,7 +280,7 @@ public final class SavepointState {
                     getRuntimeContext()
                             .getListState(
                                     new ListStateDescriptor<>(
-                                            "early-results", FlinkTypes.info(FetchResult.class)));
+                                            "early-checks", FlinkTypes.info(FetchedText.class)));
             earlyExpiry =
                     getRuntimeContext()
                             .getState(new ValueStateDescriptor<>("early-expiry", Types.LONG));
@@ -290,7 +290,7 @@ public final class SavepointState {
         public void readKey(UUID key, Context ctx, Collector<Row> out) throws Exception {
             MonitorSpec current = spec.value();
             int earlyResults = 0;
-            for (FetchResult ignored : early.get()) {
+            for (FetchedText ignored : early.get()) {
                 earlyResults++;
             }
             Long expiry = earlyExpiry.value();

@@ -40,6 +40,8 @@ class ConditionalGetMemoryTest {
 
     private final UUID id = UUID.randomUUID();
     private final List<CheckRequest> sent = new ArrayList<>();
+    private final PageExtractor extractor =
+            new PageExtractor(100_000, Duration.ofMinutes(1), System::nanoTime);
     private int checks;
 
     /** Answers like an ETag server: 304 when the request carries the current ETag. */
@@ -105,7 +107,7 @@ class ConditionalGetMemoryTest {
 
     private CheckOutcome check(
             ConditionalGetMemory memory,
-            KeyedTwoInputStreamOperatorTestHarness<UUID, MonitorEvent, FetchResult, CheckResult>
+            KeyedTwoInputStreamOperatorTestHarness<UUID, MonitorEvent, FetchedText, CheckResult>
                     detector,
             long version,
             String selector)
@@ -117,12 +119,13 @@ class ConditionalGetMemoryTest {
                         version,
                         URL,
                         selector,
+                        null,
                         T0.plusSeconds(300L * checks++),
                         null,
                         null);
         Collect out = new Collect();
         memory.asyncInvoke(request, out);
-        detector.processElement2(new StreamRecord<>(out.results.get(0)));
+        detector.processElement2(new StreamRecord<>(extractor.extract(out.results.get(0))));
         List<CheckResult> results = detector.extractOutputValues();
         CheckResult last = results.get(results.size() - 1);
         assertThat(last.errorCode()).isNull();
@@ -137,8 +140,7 @@ class ConditionalGetMemoryTest {
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new ChangeDetector(
                                 60,
-                                new ChangeDetector.Limits(
-                                        2000, 4000, 2000, 100_000, Duration.ofMinutes(1)),
+                                new ChangeDetector.Limits(2000, 4000, 2000, Duration.ofMinutes(1)),
                                 Duration.ofHours(1)),
                         MonitorEvent::monitorId,
                         r -> r.request().monitorId(),

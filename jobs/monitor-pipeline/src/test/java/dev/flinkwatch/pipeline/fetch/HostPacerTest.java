@@ -49,7 +49,15 @@ class HostPacerTest {
 
     private static CheckRequest request(String url) {
         return new CheckRequest(
-                UUID.randomUUID(), UUID.randomUUID(), 1, url, null, Instant.now(), null, null);
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                1,
+                url,
+                null,
+                null,
+                Instant.now(),
+                null,
+                null);
     }
 
     private List<CheckRequest> released() {
