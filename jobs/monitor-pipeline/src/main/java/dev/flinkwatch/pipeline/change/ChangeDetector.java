@@ -36,8 +36,6 @@ import java.util.UUID;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -61,6 +59,11 @@ import org.apache.flink.util.OutputTag;
  * to the content this state holds. Every new content gets the next content version; evaluations and
  * LLM requests carry it, so the decider can ignore answers about older content. Rules see the whole
  * extracted text; only the stored copy for diffs is capped.
+ *
+ * <p>State per source ({@link SourceStore}): a small hot value (hashes, outcome, counters) that a
+ * check rewrites only when it differs, and the text copy for diffs, written only with new content
+ * (FIRST, CHANGED) and read only to diff or to show a recovery; an UNCHANGED check never touches
+ * it.
  *
  * <p>Hostile input: the fetch stage sanitizes every page-derived string ({@link TextSanitizer})
  * before it leaves for this operator, so no NUL or control character gets to state or a sink.
@@ -107,7 +110,7 @@ public class ChangeDetector
     private final long statusRefreshMillis;
 
     private transient ValueState<MonitorSpec> spec;
-    private transient MapState<String, SourceState> sources;
+    private transient SourceStore sources;
     private transient ValueState<Long> statusWrittenAt;
     private transient ListState<FetchedText> early;
     private transient ValueState<Long> earlyExpiry;
@@ -138,13 +141,7 @@ public class ChangeDetector
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "spec", FlinkTypes.info(MonitorSpec.class)));
-        sources =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "sources",
-                                        Types.STRING,
-                                        FlinkTypes.info(SourceState.class)));
+        sources = new SourceStore(getRuntimeContext());
         statusWrittenAt =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("status-written-at", Types.LONG));
@@ -214,13 +211,14 @@ public class ChangeDetector
         boolean conditionChanged = !Objects.equals(current.condition(), incoming.condition());
         for (Source old : current.sources()) {
             boolean removed = !newSelectors.containsKey(old.url());
-            SourceState state = sources.get(old.url());
             if (removed) {
                 sources.remove(old.url());
-            } else if (state != null
-                    && (ignoreChanged
-                            || !Objects.equals(old.selector(), newSelectors.get(old.url())))) {
-                sources.put(old.url(), state.withoutBaseline());
+            } else if (ignoreChanged
+                    || !Objects.equals(old.selector(), newSelectors.get(old.url()))) {
+                SourceCheck state = sources.check(old.url());
+                if (state != null) {
+                    sources.dropBaseline(old.url(), state);
+                }
             }
             if (removed || conditionChanged) {
                 ctx.output(
@@ -326,7 +324,7 @@ public class ChangeDetector
             staleResults.inc();
             return;
         }
-        SourceState prev = sources.get(request.url());
+        SourceCheck prev = sources.check(request.url());
         if (prev != null && prev.isNewerThan(fetch.contentStartedAt())) {
             staleResults.inc(); // an older fetch overtaken by a newer one: it must not count
             return;
@@ -349,27 +347,37 @@ public class ChangeDetector
                 declined
                         ? prevFailures
                         : check.outcome == CheckOutcome.ERROR ? prevFailures + 1 : 0;
-        SourceState next =
+        SourceCheck next =
                 declined
                         ? prev
                         : check.outcome == CheckOutcome.ERROR
-                                ? SourceState.afterError(
+                                ? SourceCheck.afterError(
                                         prev,
                                         check.rawHash,
                                         check.errorCode,
                                         check.errorMessage,
                                         failures,
                                         fetch.contentStartedAt())
-                                : SourceState.afterSuccess(
+                                : SourceCheck.afterSuccess(
                                         prev,
                                         check.outcome,
                                         check.rawHash,
                                         check.contentHash,
-                                        check.text,
                                         finishedAt,
                                         fetch.contentStartedAt());
         if (!declined) {
-            sources.put(request.url(), next);
+            // the text copy is written only with new content: an UNCHANGED check rewrites the
+            // small hot value at most
+            sources.update(
+                    request.url(),
+                    prev,
+                    next,
+                    SourceCheck.isNews(check.outcome) ? check.text : null);
+        }
+        if (check.outcome == CheckOutcome.UNCHANGED
+                && prev != null
+                && prev.consecutiveFailures() > 0) {
+            check.text = sources.text(request.url()); // a recovery shows the page it recovered to
         }
         Instant lastChangeAt = next == null ? null : next.lastChangeAt();
 
@@ -418,12 +426,11 @@ public class ChangeDetector
             return c;
         }
 
-        static Check same(SourceState prev, String rawHash) {
+        static Check same(SourceCheck prev, String rawHash) {
             Check c = new Check();
             c.outcome = CheckOutcome.UNCHANGED;
             c.rawHash = rawHash;
             c.contentHash = prev.contentHash();
-            c.text = prev.text();
             return c;
         }
     }
@@ -435,7 +442,8 @@ public class ChangeDetector
                 && ignore.equals(spec.ignore());
     }
 
-    private Check classify(FetchedText fetch, SourceState prev, MonitorSpec current) {
+    private Check classify(FetchedText fetch, SourceCheck prev, MonitorSpec current)
+            throws Exception {
         Map<String, String> problems =
                 specProblems.get(
                         current.id() + "@" + current.version(), k -> validator.validate(current));
@@ -488,7 +496,10 @@ public class ChangeDetector
             c.outcome = CheckOutcome.CHANGED;
             c.diff =
                     LineDiff.between(
-                            prev.text(), c.text, limits.maxDiffChars(), limits.maxDiffLines());
+                            sources.text(fetch.request().url()),
+                            c.text,
+                            limits.maxDiffChars(),
+                            limits.maxDiffLines());
         }
         boolean decides = c.outcome == CheckOutcome.FIRST || c.outcome == CheckOutcome.CHANGED;
         if (decides && current.condition().type() != ConditionType.LLM) {
@@ -520,8 +531,8 @@ public class ChangeDetector
             MonitorSpec current,
             CheckResult result,
             Check check,
-            SourceState prev,
-            SourceState next) {
+            SourceCheck prev,
+            SourceCheck next) {
         boolean recovering =
                 check.outcome != CheckOutcome.ERROR
                         && prev != null
@@ -559,7 +570,7 @@ public class ChangeDetector
             Context ctx,
             CheckRequest request,
             Check check,
-            SourceState prev,
+            SourceCheck prev,
             int failures,
             Instant finishedAt,
             Instant lastChangeAt)

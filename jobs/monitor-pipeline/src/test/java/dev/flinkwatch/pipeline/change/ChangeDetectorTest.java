@@ -670,6 +670,89 @@ class ChangeDetectorTest {
         assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
+    private <V> org.apache.flink.api.common.state.MapState<String, V> sourceState(
+            org.apache.flink.api.common.state.MapStateDescriptor<String, V> descriptor) {
+        var operator = (AbstractStreamOperator<?>) harness.getOperator();
+        operator.setCurrentKey(id);
+        return operator.getKeyedStateStore().getMapState(descriptor);
+    }
+
+    @Test
+    void anUnchangedCheckRewritesOnlyTheHotStateNeverTheTextCopy() throws Exception {
+        event(new StreamRecord<>(upsert(watch(null, Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        var texts = sourceState(SourceStore.textsDescriptor());
+        var hot = sourceState(SourceStore.checksDescriptor());
+        assertThat(texts.get(URL)).contains("$1");
+        // a marker only a write could remove: the copy as the FIRST check stored it, renamed
+        String marker = texts.get(URL).replace("Widget", "Marker");
+        texts.put(URL, marker);
+        SourceCheck before = hot.get(URL);
+
+        // different bytes (the script's token), same text; then the same bytes; then a 304
+        assertThat(check(ok(page("$1"))).outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+        String fixed = page("$1");
+        assertThat(check(ok(fixed)).outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+        assertThat(check(ok(fixed)).outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+        assertThat(check(failed(FetchStatus.NOT_MODIFIED, "304")).outcome())
+                .isEqualTo(CheckOutcome.UNCHANGED);
+        assertThat(sourceState(SourceStore.textsDescriptor()).get(URL)).isEqualTo(marker);
+        assertThat(sourceState(SourceStore.checksDescriptor()).get(URL).lastFetchStartedAt())
+                .isAfter(before.lastFetchStartedAt());
+
+        // new content rewrites the copy, and the diff was taken against the stored copy
+        CheckResult changed = check(ok(page("$2")));
+        assertThat(changed.outcome()).isEqualTo(CheckOutcome.CHANGED);
+        assertThat(changed.diff()).contains("- Marker").contains("+ $2");
+        assertThat(sourceState(SourceStore.textsDescriptor()).get(URL))
+                .contains("$2")
+                .doesNotContain("Marker");
+
+        event(new StreamRecord<>(TestSpecs.delete(watch(null, Condition.anyChange(), List.of()))));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void aSourceOfTheOldOneValueLayoutMovesOverOnItsFirstCheck() throws Exception {
+        event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        var hot = sourceState(SourceStore.checksDescriptor());
+        var texts = sourceState(SourceStore.textsDescriptor());
+        SourceCheck c = hot.get(URL);
+        String text = texts.get(URL);
+        // as a savepoint of the old layout restores it
+        hot.clear();
+        texts.clear();
+        sourceState(SourceStore.legacyDescriptor())
+                .put(
+                        URL,
+                        new SourceState(
+                                "an older body",
+                                c.contentHash(),
+                                text,
+                                c.lastOutcome(),
+                                null,
+                                null,
+                                0,
+                                c.lastChangeAt(),
+                                c.contentVersion(),
+                                null));
+
+        CheckResult same = check(ok(page("$1")));
+        assertThat(same.outcome()).isEqualTo(CheckOutcome.UNCHANGED);
+        assertThat(sourceState(SourceStore.legacyDescriptor()).isEmpty()).isTrue();
+        assertThat(sourceState(SourceStore.textsDescriptor()).get(URL)).isEqualTo(text);
+        assertThat(sourceState(SourceStore.checksDescriptor()).get(URL).contentVersion())
+                .isEqualTo(c.contentVersion());
+        assertThat(check(ok(page("$2"))).diff()).isEqualTo("- $1\n+ $2");
+
+        event(
+                new StreamRecord<>(
+                        TestSpecs.delete(watch("#price", Condition.anyChange(), List.of()))));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
     @Test
     void aResultThatArrivesBeforeItsSpecWaitsForIt() throws Exception {
         // a new monitor: the scheduler's first fetch is faster than the event on this input

@@ -226,6 +226,8 @@ class ReleaseSavepointCompatIT {
                     // starts; an unchanged page keeps the release's content version
                     if (m.spec().active()) {
                         assertThat(now.lastFetchStartedAt()).as(path).isNotNull();
+                        // and moved to the split layout (hot state + text copy) on that check
+                        assertThat(next.sources.get(url).split()).as(path).isTrue();
                     } else {
                         assertThat(now.lastFetchStartedAt()).as(path).isNull();
                     }
@@ -293,6 +295,7 @@ class ReleaseSavepointCompatIT {
                 assertThat(d.decidedVersion()).as(path).isZero();
                 assertThat(d.generation()).as(path).isZero();
                 assertThat(decision.generation()).as(path).isNull();
+                assertThat(source.split()).as(path).isFalse();
                 assertThat(source.earlyResults()).as(path).isZero();
                 assertThat(source.earlyExpiry()).as(path).isNull();
                 assertThat(decision.releaseAt()).as(path).isNull();

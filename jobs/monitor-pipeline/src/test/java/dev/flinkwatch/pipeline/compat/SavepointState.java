@@ -5,6 +5,7 @@ import dev.flinkwatch.flink.UuidTypeInfo;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.pipeline.alert.DecisionState;
 import dev.flinkwatch.pipeline.alert.Evaluation;
+import dev.flinkwatch.pipeline.change.SourceCheck;
 import dev.flinkwatch.pipeline.change.SourceState;
 import dev.flinkwatch.pipeline.fetch.FetchedText;
 import java.util.HashMap;
@@ -52,12 +53,18 @@ public final class SavepointState {
     public record Schedule(
             UUID monitorId, MonitorSpec spec, Long nextDue, Long deferredFrom, Set<Long> timers) {}
 
-    /** The change detector's state of one source. */
+    /**
+     * The change detector's state of one source.
+     *
+     * @param state its hot state and text copy, in the one-value layout whichever it was read from
+     * @param split read from the split layout (hot state + text copy), not the pre-issue-13 one
+     */
     public record Source(
             UUID monitorId,
             String url,
             MonitorSpec spec,
             SourceState state,
+            boolean split,
             int earlyResults,
             Long earlyExpiry) {}
 
@@ -100,6 +107,7 @@ public final class SavepointState {
                             row.url,
                             row.spec,
                             row.source,
+                            row.split,
                             row.earlyResults,
                             row.earlyExpiry));
         }
@@ -199,6 +207,7 @@ public final class SavepointState {
         public Long nextDue;
         public long[] timerArray;
         public SourceState source;
+        public boolean split;
         public DecisionState decision;
         public Long lastConditionAlertAt;
         public Long deferredFrom;
@@ -259,6 +268,8 @@ public final class SavepointState {
     private static final class SourceReader extends KeyedStateReaderFunction<UUID, Row> {
         private transient ValueState<MonitorSpec> spec;
         private transient MapState<String, SourceState> sources;
+        private transient MapState<String, SourceCheck> checks;
+        private transient MapState<String, String> texts;
         private transient ListState<FetchedText> early;
         private transient ValueState<Long> earlyExpiry;
 
@@ -276,6 +287,18 @@ public final class SavepointState {
                                             "sources",
                                             Types.STRING,
                                             FlinkTypes.info(SourceState.class)));
+            checks =
+                    getRuntimeContext()
+                            .getMapState(
+                                    new MapStateDescriptor<>(
+                                            "source-checks",
+                                            Types.STRING,
+                                            FlinkTypes.info(SourceCheck.class)));
+            texts =
+                    getRuntimeContext()
+                            .getMapState(
+                                    new MapStateDescriptor<>(
+                                            "source-texts", Types.STRING, Types.STRING));
             early =
                     getRuntimeContext()
                             .getListState(
@@ -294,12 +317,39 @@ public final class SavepointState {
                 earlyResults++;
             }
             Long expiry = earlyExpiry.value();
+            Map<String, Row> rows = new HashMap<>();
             for (Map.Entry<String, SourceState> e : sources.entries()) {
                 Row row = new Row();
+                row.source = e.getValue();
+                rows.put(e.getKey(), row);
+            }
+            for (Map.Entry<String, SourceCheck> e : checks.entries()) {
+                // a source migrates on its first check: never in both layouts
+                if (rows.containsKey(e.getKey())) {
+                    throw new IllegalStateException(e.getKey() + " is in both layouts");
+                }
+                SourceCheck c = e.getValue();
+                Row row = new Row();
+                row.split = true;
+                row.source =
+                        new SourceState(
+                                c.rawHash(),
+                                c.contentHash(),
+                                texts.get(e.getKey()),
+                                c.lastOutcome(),
+                                c.lastErrorCode(),
+                                c.lastErrorMessage(),
+                                c.consecutiveFailures(),
+                                c.lastChangeAt(),
+                                c.contentVersion(),
+                                c.lastFetchStartedAt());
+                rows.put(e.getKey(), row);
+            }
+            for (Map.Entry<String, Row> e : rows.entrySet()) {
+                Row row = e.getValue();
                 row.monitorId = key;
                 row.url = e.getKey();
                 row.spec = current;
-                row.source = e.getValue();
                 row.earlyResults = earlyResults;
                 row.earlyExpiry = expiry;
                 out.collect(row);
