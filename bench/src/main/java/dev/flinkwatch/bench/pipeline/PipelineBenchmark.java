@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkwatch.fetch.FetchConfig;
 import dev.flinkwatch.fetch.FetchFunction;
 import dev.flinkwatch.fetch.FetchOptions;
+import dev.flinkwatch.fetch.HostResolver;
 import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.flink.UuidTypeInfo;
 import dev.flinkwatch.llm.LlmConfig;
@@ -26,7 +27,9 @@ import dev.flinkwatch.pipeline.sink.MonitorEventDeserializer;
 import dev.flinkwatch.testing.TestKafka;
 import dev.flinkwatch.testing.TestPostgres;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -72,8 +75,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       alerts exactly-once); check results are counted instead of written to Kafka.
  * </ul>
  *
+ * <p>Pages ({@code pipeline} mode): {@code etag} (default) fetches {@code /p/N.html} from one host,
+ * answered 304 after the first check; {@code differing} fetches {@code /d/N.html}, which differs on
+ * every response outside {@code #price} and has no validators (every check downloads, parses and
+ * extracts), over {@value #HOSTS} host names {@code hN.bench} that the benchmark's resolver points
+ * at the target's address.
+ *
  * <p>Usage: {@code PipelineBenchmark <schedule|pipeline> <monitors> <intervalSeconds>
- * <measureSeconds> <hashmap|rocksdb> [targetBase]}; appends a line to {@code
+ * <measureSeconds> <hashmap|rocksdb> [targetBase] [etag|differing]}; appends a line to {@code
  * bench/results/pipeline.txt}.
  */
 public final class PipelineBenchmark {
@@ -82,6 +91,9 @@ public final class PipelineBenchmark {
 
     static final AtomicLongArray LATENESS_MS = new AtomicLongArray(100_001);
     static final Map<UUID, Boolean> SEEN = new ConcurrentHashMap<>();
+
+    /** Host names the {@code differing} pages are spread over. */
+    static final int HOSTS = 1000;
 
     private PipelineBenchmark() {}
 
@@ -92,6 +104,7 @@ public final class PipelineBenchmark {
         int measureSeconds = Integer.parseInt(args[3]);
         String backend = args[4];
         String target = args.length > 5 ? args[5] : "http://127.0.0.1:18080";
+        boolean differing = args.length > 6 && args[6].equals("differing");
 
         String topic = TestKafka.uniqueTopic("bench-monitors");
         TestKafka.createTopic(topic, 2, true);
@@ -115,6 +128,10 @@ public final class PipelineBenchmark {
         conf.set(FetchOptions.MAX_CONCURRENT_PER_HOST, 512);
         conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ZERO);
         conf.set(FetchOptions.ROBOTS_ENABLED, false);
+        if (differing) {
+            // the host names stand for many servers: only the per-host limits apply
+            conf.set(FetchOptions.MAX_CONCURRENT_PER_ADDRESS, 512);
+        }
 
         System.gc();
         long heapBefore = usedHeap();
@@ -154,7 +171,9 @@ public final class PipelineBenchmark {
                     MonitorPipeline.build(
                             events,
                             MonitorPipelineJob.committedAlerts(env, conf),
-                            new FetchFunction(fetchConfig),
+                            differing
+                                    ? new FetchFunction(fetchConfig, benchHosts(target))
+                                    : new FetchFunction(fetchConfig),
                             new LlmEvaluator(LlmConfig.fromEnv(Map.of())),
                             PipelineSettings.from(
                                     conf,
@@ -170,7 +189,7 @@ public final class PipelineBenchmark {
         JobClient job = env.executeAsync("bench-" + mode);
 
         long loadStart = System.nanoTime();
-        produceMonitors(topic, monitors, interval, target);
+        produceMonitors(topic, monitors, interval, target, differing);
         System.out.printf(
                 "produced %d monitor events in %.1f s%n",
                 monitors, (System.nanoTime() - loadStart) / 1e9);
@@ -210,13 +229,15 @@ public final class PipelineBenchmark {
         long cpMillis = cp == null ? -1 : cp.path("end_to_end_duration").asLong(-1);
         String line =
                 String.format(
-                        "%s mode=%s backend=%s monitors=%d interval=%ds measured=%.0fs checks/s=%.0f"
+                        "%s mode=%s pages=%s backend=%s monitors=%d interval=%ds measured=%.0fs"
+                                + " checks/s=%.0f"
                                 + " expected/s=%.0f lateness_p50_ms=%d lateness_p99_ms=%d"
                                 + " heap_bytes_per_monitor=%d checkpoint_bytes_per_monitor=%d"
                                 + " checkpoint_ms=%d cores=%d job_cpu_cores=%.2f"
                                 + " checks_per_job_core_s=%.0f",
                         Instant.now(),
                         mode,
+                        differing ? "differing" : "etag",
                         backend,
                         monitors,
                         interval,
@@ -243,8 +264,20 @@ public final class PipelineBenchmark {
         System.exit(0);
     }
 
-    private static void produceMonitors(String topic, int n, int interval, String target)
-            throws Exception {
+    /** hN.bench: the target's address; nothing else resolves. */
+    private static HostResolver benchHosts(String target) {
+        String address = URI.create(target).getHost();
+        return host -> {
+            if (host.endsWith(".bench")) {
+                return List.of(InetAddress.getByAddress(host, InetAddress.getByName(address).getAddress()));
+            }
+            throw new UnknownHostException(host);
+        };
+    }
+
+    private static void produceMonitors(
+            String topic, int n, int interval, String target, boolean differing) throws Exception {
+        int port = URI.create(target).getPort();
         var props = TestKafka.producerProperties();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
@@ -261,7 +294,16 @@ public final class PipelineBenchmark {
                                 "bench " + i,
                                 List.of(
                                         new Source(
-                                                target + "/p/" + (i % 1000) + ".html", "#price")),
+                                                differing
+                                                        ? "http://h"
+                                                                + (i % HOSTS)
+                                                                + ".bench:"
+                                                                + port
+                                                                + "/d/"
+                                                                + (i % 1000)
+                                                                + ".html"
+                                                        : target + "/p/" + (i % 1000) + ".html",
+                                                "#price")),
                                 interval,
                                 Condition.anyChange(),
                                 List.of(),
