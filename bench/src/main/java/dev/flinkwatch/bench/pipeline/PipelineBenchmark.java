@@ -162,6 +162,10 @@ public final class PipelineBenchmark {
         } else {
             // the bench loads every monitor at once: spread first checks like steady state
             conf.set(PipelineOptions.FIRST_CHECK_SPREAD, Duration.ofSeconds(interval));
+            // the committed-alerts source reads the alerts topic from the start: it must exist
+            String alerts = TestKafka.uniqueTopic("bench-alerts");
+            TestKafka.createTopic(alerts, 2, false);
+            conf.set(PipelineOptions.TOPIC_ALERTS, alerts);
             var db = TestPostgres.newMigratedDatabase();
             conf.set(PipelineOptions.JDBC_URL, db.jdbcUrl());
             conf.set(PipelineOptions.JDBC_USER, db.user());
@@ -269,7 +273,9 @@ public final class PipelineBenchmark {
         String address = URI.create(target).getHost();
         return host -> {
             if (host.endsWith(".bench")) {
-                return List.of(InetAddress.getByAddress(host, InetAddress.getByName(address).getAddress()));
+                return List.of(
+                        InetAddress.getByAddress(
+                                host, InetAddress.getByName(address).getAddress()));
             }
             throw new UnknownHostException(host);
         };
