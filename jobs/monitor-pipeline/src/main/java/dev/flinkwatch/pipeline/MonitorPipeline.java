@@ -118,6 +118,8 @@ public final class MonitorPipeline {
                         .name("HostPacer");
         // Pages are read into their text right after the fetch, in the same chain (one input
         // each: an operator behind a union would not chain), so no body crosses keyBy(monitor).
+        // The fetch starts a new chain: the pacer's release timers must not wait behind the
+        // extraction of a costly page on the same thread (only small requests cross that edge).
         DataStream<FetchedText> fetched =
                 AsyncDataStream.unorderedWait(
                                 paced,
@@ -128,6 +130,7 @@ public final class MonitorPipeline {
                         .returns(FlinkTypes.info(FetchResult.class))
                         .uid("fetch")
                         .name("Fetch")
+                        .startNewChain()
                         .map(
                                 new ExtractFunction(
                                         settings.maxExtractedChars(), settings.patternBudget()),

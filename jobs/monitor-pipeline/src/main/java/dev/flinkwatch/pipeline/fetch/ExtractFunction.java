@@ -11,7 +11,10 @@ import org.apache.flink.api.common.functions.RichMapFunction;
  * function's completion path: that runs on the HTTP client's I/O threads, which must not parse
  * pages, and a pool of our own would run outside the task's thread and busy-time accounting. A
  * completed fetch waits in the async operator's queue only until the mailbox emits it into this
- * chained function (the queue's checkpoint holds the requests, not the results).
+ * chained function (the queue's checkpoint holds the requests, not the results). The chain starts
+ * at the fetch, not at the {@code HostPacer}: a hostile page's extraction (bounded by the caps and
+ * the pattern budget) delays the emission of other fetches on its subtask, never the pacer's
+ * release timers.
  */
 public class ExtractFunction extends RichMapFunction<FetchResult, FetchedText> {
     private static final long serialVersionUID = 1L;
