@@ -1,6 +1,8 @@
 package dev.flinkwatch.delivery;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkwatch.model.Alert;
+import java.io.IOException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,15 +27,18 @@ public final class DeliveryStore {
     public static final String NOTIFY_WEBHOOK = "notify.webhookUrl";
 
     private static final int MAX_ERROR_CHARS = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource db;
     private final SecretBox box;
     private final String apiBaseUrl;
+    private final ChannelStore channels;
 
     public DeliveryStore(DataSource db, SecretBox box, String apiBaseUrl) {
         this.db = db;
         this.box = box;
         this.apiBaseUrl = apiBaseUrl;
+        this.channels = new ChannelStore(db, box);
     }
 
     /** A claimed delivery, ready for one attempt. */
@@ -62,7 +67,8 @@ public final class DeliveryStore {
             c.setAutoCommit(false);
             try (PreparedStatement target =
                             c.prepareStatement(
-                                    "SELECT name, spec->'notify'->>'webhookUrl' FROM monitors"
+                                    "SELECT name, spec->'notify'->>'webhookUrl',"
+                                            + " spec->'notify'->'channels' FROM monitors"
                                             + " WHERE id = ? AND tenant_id = ?");
                     PreparedStatement insert =
                             c.prepareStatement(
@@ -82,6 +88,9 @@ public final class DeliveryStore {
                         }
                         name = rs.getString(1);
                         url = rs.getString(2);
+                        if (url == null) {
+                            url = implicitWebhookUrl(c, alert.tenantId(), rs.getString(3));
+                        }
                     }
                     if (url == null) {
                         continue;
@@ -107,6 +116,29 @@ public final class DeliveryStore {
             }
         }
         return added;
+    }
+
+    /**
+     * The URL of the implicit webhook channel among a monitor's {@code notify.channels} (the API
+     * keeps a legacy {@code notify.webhookUrl} only there, encrypted), or null.
+     */
+    private String implicitWebhookUrl(Connection c, UUID tenantId, String channelsJson)
+            throws SQLException {
+        if (channelsJson == null) {
+            return null;
+        }
+        List<UUID> ids;
+        try {
+            ids = List.of(JSON.readValue(channelsJson, UUID[].class));
+        } catch (IOException e) {
+            return null; // not written by the API
+        }
+        for (ChannelStore.Channel channel : channels.forDelivery(c, tenantId, ids)) {
+            if (channel.implicit() && channel.type() == ChannelType.WEBHOOK) {
+                return channel.settings().url();
+            }
+        }
+        return null;
     }
 
     /**

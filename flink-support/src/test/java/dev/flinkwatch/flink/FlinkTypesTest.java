@@ -47,7 +47,7 @@ class FlinkTypesTest {
                         300,
                         Condition.contains("x", true),
                         List.of("\\d+"),
-                        new Notify("https://h.example/"),
+                        new Notify("https://h.example/", List.of(UUID.randomUUID())),
                         MonitorStatus.ACTIVE);
         roundTrip(MonitorEvent.class, MonitorEvent.upsert(spec));
         roundTrip(MonitorEvent.class, MonitorEvent.delete(M, T, 4));

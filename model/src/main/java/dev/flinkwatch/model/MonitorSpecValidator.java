@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import org.jsoup.select.QueryParser;
 import org.jsoup.select.Selector;
 
@@ -25,6 +26,7 @@ public final class MonitorSpecValidator {
     public static final int MAX_PATTERN_LENGTH = 500;
     public static final int MAX_PROMPT_LENGTH = 2000;
     public static final int MAX_IGNORE_PATTERNS = 20;
+    public static final int MAX_CHANNELS = 20;
 
     /**
      * Upper bound of the expanded sizes ({@link UserPatterns#MAX_EXPANDED_SIZE}) of a spec's regex
@@ -57,8 +59,8 @@ public final class MonitorSpecValidator {
         checkCondition(spec.condition(), errors);
         checkIgnore(spec.ignore(), errors);
         checkTotalPatternSize(spec, errors);
-        if (spec.notification() != null && spec.notification().webhookUrl() != null) {
-            checkUrl("notify.webhookUrl", spec.notification().webhookUrl(), errors);
+        if (spec.notification() != null) {
+            checkNotify(spec.notification(), errors);
         }
         if (spec.status() == null) {
             errors.put("status", "is required");
@@ -102,6 +104,33 @@ public final class MonitorSpecValidator {
                 }
             }
             checkSelector(path + ".selector", source.selector(), errors);
+        }
+    }
+
+    private static void checkNotify(Notify notify, Map<String, String> errors) {
+        if (notify.webhookUrl() != null) {
+            checkUrl("notify.webhookUrl", notify.webhookUrl(), errors);
+        }
+        List<UUID> channels = notify.channels();
+        if (channels == null) {
+            return;
+        }
+        if (channels.size() > MAX_CHANNELS) {
+            errors.put("notify.channels", "must have at most " + MAX_CHANNELS + " channels");
+            return;
+        }
+        Map<UUID, Integer> seen = new HashMap<>();
+        for (int i = 0; i < channels.size(); i++) {
+            String path = "notify.channels[" + i + "]";
+            UUID id = channels.get(i);
+            if (id == null) {
+                errors.put(path, "is required");
+                continue;
+            }
+            Integer first = seen.putIfAbsent(id, i);
+            if (first != null) {
+                errors.put(path, "duplicates notify.channels[" + first + "]");
+            }
         }
     }
 

@@ -30,7 +30,7 @@ class ModelCodecTest {
                 300,
                 Condition.number(ComparisonOp.LT, 50),
                 List.of("\\d+ people viewing"),
-                new Notify("https://hooks.example/x"),
+                Notify.ofChannels(List.of(UUID.fromString("00000000-0000-0000-0000-0000000000c1"))),
                 MonitorStatus.ACTIVE);
     }
 

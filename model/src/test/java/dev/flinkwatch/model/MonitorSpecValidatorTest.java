@@ -3,6 +3,7 @@ package dev.flinkwatch.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MonitorSpecValidatorTest {
     private static final MonitorSpecValidator VALIDATOR =
             new MonitorSpecValidator(ValidationLimits.DEFAULTS);
+    private static final UUID CHANNEL = UUID.randomUUID();
 
     private static MonitorSpec valid() {
         return new MonitorSpec(
@@ -28,7 +30,7 @@ class MonitorSpecValidatorTest {
                 300,
                 Condition.number(ComparisonOp.LT, 50),
                 List.of("\\d+ people viewing"),
-                new Notify("https://hooks.example/x"),
+                Notify.ofWebhook("https://hooks.example/x"),
                 MonitorStatus.ACTIVE);
     }
 
@@ -290,9 +292,34 @@ class MonitorSpecValidatorTest {
                                 + " expanded (condition.pattern and ignore together at most"
                                 + " 4000)"),
                 Arguments.of(
-                        edit(e -> e.notify = new Notify("gopher://hooks.example/")),
+                        edit(e -> e.notify = Notify.ofWebhook("gopher://hooks.example/")),
                         "notify.webhookUrl",
                         "must be an http or https URL"),
+                Arguments.of(
+                        edit(
+                                e ->
+                                        e.notify =
+                                                Notify.ofChannels(
+                                                        List.of(
+                                                                CHANNEL,
+                                                                UUID.randomUUID(),
+                                                                CHANNEL))),
+                        "notify.channels[2]",
+                        "duplicates notify.channels[0]"),
+                Arguments.of(
+                        edit(e -> e.notify = Notify.ofChannels(Arrays.asList(CHANNEL, null))),
+                        "notify.channels[1]",
+                        "is required"),
+                Arguments.of(
+                        edit(
+                                e ->
+                                        e.notify =
+                                                Notify.ofChannels(
+                                                        Stream.generate(UUID::randomUUID)
+                                                                .limit(21)
+                                                                .toList())),
+                        "notify.channels",
+                        "must have at most 20 channels"),
                 Arguments.of(edit(e -> e.status = null), "status", "is required"));
     }
 
@@ -373,7 +400,8 @@ class MonitorSpecValidatorTest {
                             e.ignore = List.of("c{1000}d{999}", "e");
                         }),
                 edit(e -> e.notify = null),
-                edit(e -> e.notify = new Notify(null)),
+                edit(e -> e.notify = new Notify(null, null)),
+                edit(e -> e.notify = new Notify("https://hooks.example/x", List.of(CHANNEL))),
                 edit(e -> e.status = MonitorStatus.PAUSED));
     }
 

@@ -98,7 +98,7 @@ class MonitorSpecChecksTest {
                 300,
                 Condition.anyChange(),
                 List.of(),
-                webhook == null ? null : new Notify(webhook),
+                webhook == null ? null : Notify.ofWebhook(webhook),
                 MonitorStatus.ACTIVE);
     }
 }
