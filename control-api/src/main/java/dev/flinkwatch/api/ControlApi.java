@@ -2,6 +2,9 @@ package dev.flinkwatch.api;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.flinkwatch.api.channels.ChannelChecks;
+import dev.flinkwatch.api.channels.ChannelRoutes;
+import dev.flinkwatch.api.channels.MonitorChannels;
 import dev.flinkwatch.api.channels.WebhookSecretRoutes;
 import dev.flinkwatch.api.history.HistoryRoutes;
 import dev.flinkwatch.api.history.HistoryStore;
@@ -26,8 +29,11 @@ import dev.flinkwatch.api.ratelimit.TenantRateLimiter;
 import dev.flinkwatch.api.tenants.Authenticator;
 import dev.flinkwatch.api.tenants.TenantRoutes;
 import dev.flinkwatch.api.tenants.TenantStore;
+import dev.flinkwatch.delivery.ChannelStore;
 import dev.flinkwatch.delivery.SecretBox;
 import dev.flinkwatch.delivery.WebhookSecrets;
+import dev.flinkwatch.fetch.HostResolver;
+import dev.flinkwatch.fetch.SsrfGuard;
 import dev.flinkwatch.model.MonitorSpecValidator;
 import dev.flinkwatch.schema.SchemaMigrations;
 import io.javalin.Javalin;
@@ -39,6 +45,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +67,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
+    private static final int LEGACY_BATCH = 100;
 
     private final ControlApiConfig config;
     private final HikariDataSource ownPool;
@@ -69,6 +78,8 @@ public final class ControlApi implements AutoCloseable {
     private final DeletedMonitorPurge purge;
     private final BatchCreate batches;
     private final List<Route> routes;
+    private final MonitorStore monitors;
+    private final ExecutorService dnsExecutor;
     private final Javalin app;
 
     private ControlApi(ControlApiConfig config, DataSource given) {
@@ -101,7 +112,14 @@ public final class ControlApi implements AutoCloseable {
                                 config.purgeBatchSize()),
                         metrics);
         TenantStore tenants = new TenantStore(db);
-        MonitorStore monitors = new MonitorStore(db, config.defaultMonitorQuota());
+        SecretBox box =
+                config.deliverySecretKeyset() == null
+                        ? null
+                        : SecretBox.fromKeysetJson(config.deliverySecretKeyset());
+        ChannelStore channels = box == null ? null : new ChannelStore(db, box);
+        MonitorStore monitors =
+                new MonitorStore(db, config.defaultMonitorQuota(), new MonitorChannels(channels));
+        dnsExecutor = Executors.newFixedThreadPool(2, ControlApi::dnsThread);
         routes = new ArrayList<>();
         routes.addAll(new OperationsRoutes(readiness, metrics).routes());
         routes.addAll(new TenantRoutes(tenants).routes());
@@ -123,14 +141,19 @@ public final class ControlApi implements AutoCloseable {
         routes.addAll(new ImportRoutes(batches).routes());
         routes.addAll(new HistoryRoutes(new HistoryStore(db), monitors).routes());
         routes.addAll(
-                new WebhookSecretRoutes(
-                                config.deliverySecretKeyset() == null
-                                        ? null
-                                        : new WebhookSecrets(
-                                                db,
-                                                SecretBox.fromKeysetJson(
-                                                        config.deliverySecretKeyset())))
+                new WebhookSecretRoutes(box == null ? null : new WebhookSecrets(db, box)).routes());
+        routes.addAll(
+                new ChannelRoutes(
+                                channels,
+                                new ChannelChecks(
+                                        config.addressPolicy(),
+                                        new SsrfGuard(
+                                                config.addressPolicy(),
+                                                HostResolver.system(),
+                                                dnsExecutor,
+                                                Duration.ofMinutes(1))))
                         .routes());
+        this.monitors = monitors;
         app =
                 createApp(
                         routes,
@@ -147,6 +170,7 @@ public final class ControlApi implements AutoCloseable {
     public static ControlApi start(ControlApiConfig config, DataSource dataSource) {
         ControlApi api = new ControlApi(config, dataSource);
         try {
+            api.migrateLegacyWebhooks();
             api.app.start(config.bindHost(), config.port());
             api.relay.start();
             api.purge.start();
@@ -156,6 +180,30 @@ public final class ControlApi implements AutoCloseable {
         }
         LOG.info("event=control_api_started url={} config={}", api.baseUrl(), config);
         return api;
+    }
+
+    /**
+     * Moves plaintext {@code notify.webhookUrl}s of monitors stored before channels existed into
+     * encrypted implicit channels. Needs the keyset (so it cannot be a SQL migration); without one
+     * the rows stay as they are and a warning says how many.
+     */
+    private void migrateLegacyWebhooks() {
+        if (config.deliverySecretKeyset() == null) {
+            return;
+        }
+        try {
+            int total = 0;
+            for (int n; (n = monitors.migrateLegacyWebhooks(LEGACY_BATCH)) > 0; ) {
+                total += n;
+            }
+            if (total > 0) {
+                relay.wakeUp();
+                LOG.info("event=legacy_webhooks_migrated monitors={}", total);
+            }
+        } catch (SQLException e) {
+            // The database may be down at start; the next start tries again.
+            LOG.warn("event=legacy_webhooks_not_migrated error={}", e.toString());
+        }
     }
 
     /** The port actually listened on (useful with port 0). */
@@ -190,6 +238,7 @@ public final class ControlApi implements AutoCloseable {
         batches.close();
         relay.close();
         purge.close();
+        dnsExecutor.shutdownNow();
         readiness.close();
         metrics.close();
         if (ownPool != null) {
@@ -237,6 +286,12 @@ public final class ControlApi implements AutoCloseable {
                 throw new SQLException("connection is not valid");
             }
         }
+    }
+
+    private static Thread dnsThread(Runnable r) {
+        Thread t = new Thread(r, "control-api-dns");
+        t.setDaemon(true);
+        return t;
     }
 
     private static HikariDataSource pool(DataSource dataSource, int size) {

@@ -3,6 +3,7 @@ package dev.flinkwatch.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flinkwatch.delivery.SecretBox;
 import dev.flinkwatch.model.ModelCodec;
 import dev.flinkwatch.testing.TestKafka;
 import dev.flinkwatch.testing.TestPostgres;
@@ -25,6 +26,9 @@ import java.util.function.Consumer;
  */
 final class ApiHarness implements AutoCloseable {
     static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+
+    /** The delivery keyset every harness API gets unless a test sets another (or none). */
+    static final String KEYSET = SecretBox.generateKeysetJson();
 
     final TestPostgres.Database db;
     final String topic;
@@ -65,7 +69,8 @@ final class ApiHarness implements AutoCloseable {
                         .port(0)
                         .kafkaBootstrapServers(TestKafka.bootstrapServers())
                         .monitorsTopic(topic)
-                        .relayPollInterval(Duration.ofMillis(100));
+                        .relayPollInterval(Duration.ofMillis(100))
+                        .deliverySecretKeyset(KEYSET);
         customize.accept(config);
         return new ApiHarness(db, topic, ControlApi.start(config.build(), db.dataSource()));
     }

@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.flinkwatch.api.ApiHarness.Tenant;
 import dev.flinkwatch.api.MonitorsTopic.Entry;
+import dev.flinkwatch.api.channels.MonitorChannels;
 import dev.flinkwatch.api.monitors.MonitorStore;
 import dev.flinkwatch.model.ModelCodec;
 import dev.flinkwatch.model.MonitorSpec;
@@ -159,7 +160,7 @@ class OutboxRelayIT {
         hikari.setConnectionInitSql("SET synchronous_commit = off");
         MonitorSpec bystander;
         try (HikariDataSource unsynced = new HikariDataSource(hikari)) {
-            MonitorStore store = new MonitorStore(unsynced, 10);
+            MonitorStore store = new MonitorStore(unsynced, 10, new MonitorChannels(null));
             for (int i = 0; i < churn; i++) {
                 MonitorStatus status = i % 2 == 0 ? MonitorStatus.PAUSED : MonitorStatus.ACTIVE;
                 assertThat(store.update(busy.id(), churned, m -> m.withStatus(status))).isPresent();

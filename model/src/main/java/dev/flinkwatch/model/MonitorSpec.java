@@ -69,6 +69,20 @@ public record MonitorSpec(
                 newStatus);
     }
 
+    public MonitorSpec withNotification(Notify newNotification) {
+        return new MonitorSpec(
+                id,
+                tenantId,
+                version,
+                name,
+                sources,
+                intervalSeconds,
+                condition,
+                ignore,
+                newNotification,
+                status);
+    }
+
     public boolean active() {
         return status == MonitorStatus.ACTIVE;
     }

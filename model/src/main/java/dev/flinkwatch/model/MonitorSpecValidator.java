@@ -134,8 +134,11 @@ public final class MonitorSpecValidator {
         }
     }
 
-    /** Checks an http(s) URL; returns true when it is valid. */
-    private static boolean checkUrl(String path, String url, Map<String, String> errors) {
+    /**
+     * Checks an http(s) URL (syntax, length, host, no user info), reporting a problem under {@code
+     * path}; returns true when it is valid. Also used for notification channel URLs.
+     */
+    public static boolean checkUrl(String path, String url, Map<String, String> errors) {
         if (url == null || url.isBlank()) {
             errors.put(path, "is required");
             return false;

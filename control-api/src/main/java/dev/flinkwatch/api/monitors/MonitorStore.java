@@ -1,13 +1,16 @@
 package dev.flinkwatch.api.monitors;
 
+import dev.flinkwatch.api.channels.MonitorChannels;
 import dev.flinkwatch.api.db.Jdbc;
 import dev.flinkwatch.api.http.ApiException;
+import dev.flinkwatch.api.http.ItemProblem;
 import dev.flinkwatch.api.outbox.Outbox;
 import dev.flinkwatch.model.CheckOutcome;
 import dev.flinkwatch.model.ModelCodec;
 import dev.flinkwatch.model.MonitorEvent;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.model.MonitorStatus;
+import dev.flinkwatch.model.Notify;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
@@ -44,13 +47,16 @@ public final class MonitorStore {
 
     private final DataSource dataSource;
     private final int defaultQuota;
+    private final MonitorChannels channels;
 
     /**
      * @param defaultQuota live monitors per tenant unless the tenant row sets its own
+     * @param channels turns {@code notify} into what is stored (channel ids only)
      */
-    public MonitorStore(DataSource dataSource, int defaultQuota) {
+    public MonitorStore(DataSource dataSource, int defaultQuota, MonitorChannels channels) {
         this.dataSource = dataSource;
         this.defaultQuota = defaultQuota;
+        this.channels = channels;
     }
 
     /**
@@ -58,17 +64,19 @@ public final class MonitorStore {
      *
      * @throws ApiException 409 quota_exceeded when the tenant has no room left
      */
-    public MonitorView create(MonitorSpec spec) throws SQLException {
+    public MonitorView create(MonitorSpec requested) throws SQLException {
         return Jdbc.inTransaction(
                 dataSource,
                 c -> {
-                    int quota = lockQuota(c, spec.tenantId());
-                    if (countLive(c, spec.tenantId()) >= quota) {
+                    int quota = lockQuota(c, requested.tenantId());
+                    if (countLive(c, requested.tenantId()) >= quota) {
                         throw new ApiException(
                                 409,
                                 "quota_exceeded",
                                 "the tenant already has its maximum of " + quota + " monitors");
                     }
+                    MonitorSpec spec =
+                            requested.withNotification(channels.resolve(c, requested, null));
                     MonitorView created;
                     try (PreparedStatement ps =
                             c.prepareStatement(INSERT + " RETURNING created_at, updated_at")) {
@@ -151,10 +159,11 @@ public final class MonitorStore {
                         rs.next();
                         now = Jdbc.instant(rs, "now"); // what the rows' created_at default to
                     }
+                    List<MonitorSpec> stored = withChannels(c, specs);
                     List<MonitorView> created = new ArrayList<>(specs.size());
                     List<MonitorEvent> events = new ArrayList<>(specs.size());
                     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                        for (MonitorSpec spec : specs) {
+                        for (MonitorSpec spec : stored) {
                             bindInsert(ps, spec);
                             ps.addBatch();
                             created.add(
@@ -167,6 +176,34 @@ public final class MonitorStore {
                     Outbox.appendNew(c, events);
                     return new Created(created, false);
                 });
+    }
+
+    /**
+     * The specs as stored: each item's notify resolved as a single create resolves it (a legacy
+     * webhook URL becomes an encrypted implicit channel); every item's channel problems are
+     * reported, under the item's index, and nothing is kept.
+     */
+    private List<MonitorSpec> withChannels(Connection c, List<MonitorSpec> specs)
+            throws SQLException {
+        List<MonitorSpec> stored = new ArrayList<>(specs.size());
+        List<ItemProblem> problems = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            MonitorSpec spec = specs.get(i);
+            try {
+                stored.add(spec.withNotification(channels.resolve(c, spec, null)));
+            } catch (ApiException e) {
+                if (e.fields().isEmpty()) {
+                    throw e;
+                }
+                int index = i;
+                e.fields()
+                        .forEach((field, why) -> problems.add(new ItemProblem(index, field, why)));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw ApiException.itemValidation("monitors", problems);
+        }
+        return stored;
     }
 
     public Optional<MonitorView> find(UUID tenantId, UUID id) throws SQLException {
@@ -239,7 +276,10 @@ public final class MonitorStore {
                     if (current.isEmpty()) {
                         return Optional.empty();
                     }
-                    MonitorSpec wanted = change.apply(current.get());
+                    MonitorSpec changed = change.apply(current.get());
+                    MonitorSpec wanted =
+                            changed.withNotification(
+                                    channels.resolve(c, changed, current.get().notification()));
                     if (!wanted.equals(current.get())) {
                         MonitorSpec next = wanted.withVersion(current.get().version() + 1);
                         try (PreparedStatement ps =
@@ -284,6 +324,7 @@ public final class MonitorStore {
                         ps.executeUpdate();
                     }
                     Outbox.append(c, MonitorEvent.delete(id, tenantId, version));
+                    channels.deleted(c, tenantId, id);
                     return true;
                 });
     }
@@ -376,6 +417,70 @@ public final class MonitorStore {
             }
         }
         return views;
+    }
+
+    /**
+     * Moves up to {@code limit} legacy plaintext {@code notify.webhookUrl}s (rows written before
+     * channels existed) into implicit channels: a live monitor's spec is rewritten with the channel
+     * id, its version goes up and an upsert is queued, so the pipeline gets the cleaned spec; a
+     * deleted monitor's URL is just dropped. Published outbox rows of the monitor (which carry the
+     * URL) are deleted. Idempotent; rows another instance is migrating are skipped.
+     *
+     * @return the number of monitors migrated; 0 when none is left
+     */
+    public int migrateLegacyWebhooks(int limit) throws SQLException {
+        return Jdbc.inTransaction(
+                dataSource,
+                c -> {
+                    List<MonitorSpec> legacy = new ArrayList<>();
+                    List<Boolean> deleted = new ArrayList<>();
+                    try (PreparedStatement ps =
+                            c.prepareStatement(
+                                    "SELECT spec::text AS spec, version, status,"
+                                            + " deleted_at IS NOT NULL AS deleted FROM monitors"
+                                            + " WHERE spec->'notify'->>'webhookUrl' IS NOT NULL"
+                                            + " LIMIT ? FOR UPDATE SKIP LOCKED")) {
+                        ps.setInt(1, limit);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                legacy.add(spec(rs));
+                                deleted.add(rs.getBoolean("deleted"));
+                            }
+                        }
+                    }
+                    for (int i = 0; i < legacy.size(); i++) {
+                        MonitorSpec spec = legacy.get(i);
+                        MonitorSpec next =
+                                deleted.get(i)
+                                        ? spec.withNotification(
+                                                new Notify(null, spec.notification().channels()))
+                                        : spec.withNotification(channels.resolve(c, spec, null))
+                                                .withVersion(spec.version() + 1);
+                        try (PreparedStatement ps =
+                                c.prepareStatement(
+                                        "UPDATE monitors SET version = ?, spec = ?::jsonb,"
+                                                + " updated_at = now() WHERE id = ?")) {
+                            ps.setLong(1, next.version());
+                            ps.setString(2, json(next));
+                            ps.setObject(3, next.id());
+                            ps.executeUpdate();
+                        }
+                        if (!deleted.get(i)) {
+                            Outbox.append(c, MonitorEvent.upsert(next));
+                        }
+                        try (PreparedStatement ps =
+                                c.prepareStatement(
+                                        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+                                                + " WHERE monitor_id = ? AND version < ?"
+                                                + " AND published_at IS NOT NULL"
+                                                + " FOR UPDATE SKIP LOCKED)")) {
+                            ps.setObject(1, next.id());
+                            ps.setLong(2, next.version());
+                            ps.executeUpdate();
+                        }
+                    }
+                    return legacy.size();
+                });
     }
 
     private static int countLive(Connection c, UUID tenantId) throws SQLException {
