@@ -66,7 +66,14 @@ class ControlApiIT {
         assertThat(monitor.at("/sources/0/selector").asText()).isEqualTo("#price");
         assertThat(monitor.at("/condition/op").asText()).isEqualTo("<");
         assertThat(monitor.at("/ignore/0").asText()).isEqualTo("\\d+ people viewing");
-        assertThat(monitor.at("/notify/webhookUrl").asText()).isEqualTo("https://hooks.example/x");
+        // The legacy webhook URL is kept only as the monitor's implicit (encrypted) channel.
+        assertThat(monitor.at("/notify/webhookUrl").isMissingNode()).isTrue();
+        assertThat(monitor.at("/notify/channels")).hasSize(1);
+        Response implicit =
+                harness.get("/v1/channels/" + monitor.at("/notify/channels/0").asText(), tenant);
+        assertThat(implicit.json().get("implicit").asBoolean()).isTrue();
+        assertThat(implicit.json().at("/settings/url").asText())
+                .isEqualTo("https://hooks.example/…/••••");
         assertThat(monitor.get("createdAt").asText()).isNotEmpty();
         assertThat(monitor.get("lastCheckAt").isNull()).isTrue();
         assertThat(monitor.get("consecutiveFailures").asInt()).isZero();

@@ -10,6 +10,8 @@ import dev.flinkwatch.api.ApiHarness.Tenant;
 import dev.flinkwatch.api.MonitorsTopic.Entry;
 import dev.flinkwatch.api.channels.MonitorChannels;
 import dev.flinkwatch.api.monitors.MonitorStore;
+import dev.flinkwatch.delivery.ChannelStore;
+import dev.flinkwatch.delivery.SecretBox;
 import dev.flinkwatch.model.ModelCodec;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.model.MonitorStatus;
@@ -160,7 +162,14 @@ class OutboxRelayIT {
         hikari.setConnectionInitSql("SET synchronous_commit = off");
         MonitorSpec bystander;
         try (HikariDataSource unsynced = new HikariDataSource(hikari)) {
-            MonitorStore store = new MonitorStore(unsynced, 10, new MonitorChannels(null));
+            MonitorStore store =
+                    new MonitorStore(
+                            unsynced,
+                            10,
+                            new MonitorChannels(
+                                    new ChannelStore(
+                                            unsynced,
+                                            SecretBox.fromKeysetJson(ApiHarness.KEYSET))));
             for (int i = 0; i < churn; i++) {
                 MonitorStatus status = i % 2 == 0 ? MonitorStatus.PAUSED : MonitorStatus.ACTIVE;
                 assertThat(store.update(busy.id(), churned, m -> m.withStatus(status))).isPresent();

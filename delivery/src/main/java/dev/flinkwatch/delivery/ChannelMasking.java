@@ -34,31 +34,33 @@ public final class ChannelMasking {
                                 .toList());
     }
 
-    /** {@code scheme://host[:port]/…/••••} and the last 4 characters of a long enough URL. */
+    /**
+     * {@code scheme://host[:port]/…/••••} and the last 4 characters of a long enough http(s) URL;
+     * other schemes show only the scheme (an Apprise service URL's "host" is often a token).
+     */
     public static String maskUrl(String url) {
-        String scheme;
-        String host;
-        int port;
-        String rest;
+        URI uri;
         try {
-            URI uri = new URI(url);
-            scheme = uri.getScheme();
-            host = uri.getHost();
-            port = uri.getPort();
-            rest = uri.getRawPath() + (uri.getRawQuery() == null ? "" : uri.getRawQuery());
+            uri = new URI(url);
         } catch (URISyntaxException e) {
             return maskToken(url);
         }
-        if (scheme == null || host == null) {
-            // e.g. an Apprise service URL whose "host" is a token: show the scheme only
-            return (scheme == null ? "" : scheme.toLowerCase(Locale.ROOT) + "://") + maskToken(url);
+        if (uri.getScheme() == null) {
+            return maskToken(url);
         }
-        String origin =
-                scheme.toLowerCase(Locale.ROOT)
-                        + "://"
-                        + host.toLowerCase(Locale.ROOT)
-                        + (port >= 0 ? ":" + port : "");
-        return origin + "/…/" + maskToken(rest == null ? "" : rest);
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            return scheme + "://" + maskToken(url);
+        }
+        String rest =
+                (uri.getRawPath() == null ? "" : uri.getRawPath())
+                        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        return scheme
+                + "://"
+                + uri.getHost().toLowerCase(Locale.ROOT)
+                + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
+                + "/…/"
+                + maskToken(rest);
     }
 
     /** {@code ••••} and the last 4 characters of a long enough value. */

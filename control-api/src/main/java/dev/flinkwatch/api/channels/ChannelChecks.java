@@ -297,7 +297,8 @@ public final class ChannelChecks {
             if (SsrfGuard.isRefusal(e.getCause())) {
                 problems.put(
                         path,
-                        "must not point to a private or reserved address: "
+                        "is refused by the address policy (private, reserved or not allowed"
+                                + " address or port): "
                                 + e.getCause().getMessage());
                 return;
             }

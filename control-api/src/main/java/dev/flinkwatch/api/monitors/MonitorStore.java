@@ -475,7 +475,8 @@ public final class MonitorStore {
                                                 + " AND published_at IS NOT NULL"
                                                 + " FOR UPDATE SKIP LOCKED)")) {
                             ps.setObject(1, next.id());
-                            ps.setLong(2, next.version());
+                            // a deleted monitor gets no new row: all its published rows go
+                            ps.setLong(2, next.version() + (deleted.get(i) ? 1 : 0));
                             ps.executeUpdate();
                         }
                     }
