@@ -1,6 +1,8 @@
 package dev.flinkwatch.delivery;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -18,7 +20,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChannelSettings(String url, String token, String chatId, List<String> to) {
     public ChannelSettings {
-        to = to == null ? null : List.copyOf(to);
+        // null elements are kept (not List.copyOf) so validation can name settings.to[i]
+        to = to == null ? null : Collections.unmodifiableList(new ArrayList<>(to));
     }
 
     public static ChannelSettings ofUrl(String url) {

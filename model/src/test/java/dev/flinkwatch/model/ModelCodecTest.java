@@ -105,7 +105,7 @@ class ModelCodecTest {
         String json = new String(ModelCodec.toJsonBytes(fullSpec()), StandardCharsets.UTF_8);
         assertThat(json)
                 .contains("\"condition\":{\"type\":\"number\",\"op\":\"<\",\"value\":50.0}")
-                .contains("\"notify\":{\"webhookUrl\":\"https://hooks.example/x\"}")
+                .contains("\"notify\":{\"channels\":[\"00000000-0000-0000-0000-0000000000c1\"]}")
                 .contains("\"status\":\"active\"")
                 .contains(
                         "\"sources\":[{\"url\":\"https://shop.example/widget\",\"selector\":\"#price\"}");
