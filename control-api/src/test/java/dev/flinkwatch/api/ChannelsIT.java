@@ -325,7 +325,7 @@ class ChannelsIT {
                                 "/v1/channels",
                                 "{\"name\": \"t\", \"type\": \"webhook\", \"settings\":"
                                         + " {\"url\": \"https://hooks.example/t\"}, \"template\":"
-                                        + " \"{{monitorName}}: {{#addedLines}}+{{.}}\\n{{/addedLines}}\"}"));
+                                        + " \"{{monitorName}}: {{reason}}\\n{{diff}}\"}"));
         assertThat(channel.get("template").asText()).startsWith("{{monitorName}}");
     }
 

@@ -31,8 +31,11 @@ public final class ChannelStore {
     /** The receiver of every email channel: the one SMTP server from configuration. */
     public static final String SMTP_RECEIVER = "smtp";
 
-    /** The receiver of every telegram channel (the bot API's host). */
-    public static final String TELEGRAM_RECEIVER = "api.telegram.org:443";
+    /**
+     * The receiver of every telegram channel: the one bot API from configuration (its base URL is
+     * an option, so no host is named here).
+     */
+    public static final String TELEGRAM_RECEIVER = "telegram";
 
     private static final String COLUMNS =
             "id, tenant_id, name, type, settings_ciphertext, receiver, template, enabled,"

@@ -1,11 +1,10 @@
 package dev.flinkwatch.api.channels;
 
-import com.samskivert.mustache.Mustache;
-import com.samskivert.mustache.MustacheException;
 import dev.flinkwatch.api.http.TextSafety;
 import dev.flinkwatch.delivery.ChannelSettings;
 import dev.flinkwatch.delivery.ChannelStore;
 import dev.flinkwatch.delivery.ChannelType;
+import dev.flinkwatch.delivery.MessageRenderer;
 import dev.flinkwatch.fetch.SsrfGuard;
 import dev.flinkwatch.model.MonitorSpecValidator;
 import dev.flinkwatch.model.net.AddressPolicy;
@@ -32,8 +31,9 @@ import java.util.regex.Pattern;
  * {@code settings.to[1]}): the fields its type needs and no others, URL syntax, https (http only to
  * an allow-listed receiver, a local setup), the SSRF guard on the URL's resolved address (the same
  * guard as deliveries, which check again on every attempt), email address syntax, the telegram
- * token's shape, and a template that compiles as Mustache within the size cap. No message ever
- * quotes a settings value: they are secrets.
+ * token's shape, and a template within the size cap that the message renderer accepts (it compiles,
+ * uses known tokens only and no partials). No message ever quotes a settings value: they are
+ * secrets.
  */
 public final class ChannelChecks {
     public static final int MAX_NAME_LENGTH = 200;
@@ -240,46 +240,9 @@ public final class ChannelChecks {
                     "template", "must be at most " + ChannelStore.MAX_TEMPLATE_BYTES + " bytes");
             return;
         }
-        try {
-            boolean[] includes = {false};
-            Mustache.compiler()
-                    .compile(template)
-                    .visit(
-                            new Mustache.Visitor() {
-                                @Override
-                                public void visitText(String text) {}
-
-                                @Override
-                                public void visitVariable(String name) {}
-
-                                @Override
-                                public boolean visitInclude(String name) {
-                                    includes[0] = true;
-                                    return false;
-                                }
-
-                                @Override
-                                public boolean visitParent(String name) {
-                                    includes[0] = true;
-                                    return false;
-                                }
-
-                                @Override
-                                public boolean visitSection(String name) {
-                                    return true;
-                                }
-
-                                @Override
-                                public boolean visitInvertedSection(String name) {
-                                    return true;
-                                }
-                            });
-            if (includes[0]) {
-                problems.putIfAbsent("template", "must not use partials ({{> name}})");
-            }
-        } catch (MustacheException e) {
-            problems.putIfAbsent(
-                    "template", "must be a valid Mustache template: " + e.getMessage());
+        String error = MessageRenderer.templateError(template);
+        if (error != null) {
+            problems.putIfAbsent("template", "must be a usable Mustache template: " + error);
         }
     }
 

@@ -114,10 +114,13 @@ class ChannelChecksTest {
     }
 
     @Test
-    void templatesMustCompileFitAndUseNoPartials() {
+    void templatesMustCompileFitUseKnownTokensAndNoPartials() {
         Map<String, String> p = new java.util.LinkedHashMap<>();
-        ChannelChecks.checkTemplate("{{monitorName}} {{#added}}+{{.}}{{/added}}", p);
+        ChannelChecks.checkTemplate("{{monitorName}}: {{reason}}\n{{diff}}\n{{link}}", p);
         assertThat(p).isEmpty();
+        ChannelChecks.checkTemplate("{{noSuchToken}}", p);
+        assertThat(p).containsOnlyKeys("template");
+        p.clear();
         ChannelChecks.checkTemplate("{{#a}}open", p);
         assertThat(p).containsOnlyKeys("template");
         p.clear();
