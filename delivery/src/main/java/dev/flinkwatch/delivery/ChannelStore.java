@@ -10,6 +10,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -223,17 +224,45 @@ public final class ChannelStore {
      * the tenant sees. Returns false when the tenant has no such enabled channel.
      */
     public boolean disable(UUID tenantId, UUID id, String reason) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement ps =
-                        c.prepareStatement(
-                                "UPDATE channels SET enabled = false, disabled_reason = ?,"
-                                        + " disabled_at = now(), updated_at = now()"
-                                        + " WHERE id = ? AND tenant_id = ? AND enabled")) {
+        try (Connection c = db.getConnection()) {
+            return disable(c, tenantId, id, reason);
+        }
+    }
+
+    /** {@link #disable(UUID, UUID, String)} on the caller's connection (and transaction). */
+    public boolean disable(Connection c, UUID tenantId, UUID id, String reason)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "UPDATE channels SET enabled = false, disabled_reason = ?,"
+                                + " disabled_at = now(), updated_at = now()"
+                                + " WHERE id = ? AND tenant_id = ? AND enabled")) {
             ps.setString(1, reason);
             ps.setObject(2, id);
             ps.setObject(3, tenantId);
             return ps.executeUpdate() > 0;
         }
+    }
+
+    /**
+     * The channels of these ids, decrypted, whatever their tenant or state (the dispatcher checks
+     * each delivery's tenant and the enabled flag): one query per dispatch round.
+     */
+    public Map<UUID, Channel> byIds(Collection<UUID> ids) throws SQLException {
+        Map<UUID, Channel> byId = new HashMap<>();
+        if (ids.isEmpty()) {
+            return byId;
+        }
+        try (Connection c = db.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT " + COLUMNS + " FROM channels WHERE id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            for (Channel channel : read(ps)) {
+                byId.put(channel.id(), channel);
+            }
+        }
+        return byId;
     }
 
     /** A delivery to this channel failed finally: starts its failure run unless one is running. */

@@ -25,6 +25,8 @@ public enum DeliveryError {
     SMTP_TRANSIENT(true),
     /** The SMTP server answered 5xx (a refused recipient or message): final. */
     SMTP_REJECTED(false),
+    /** The channel was disabled or deleted before the delivery was sent: final. */
+    CHANNEL_DISABLED(false),
     /** The receiver kept failing until the retry window closed. */
     WINDOW_EXPIRED(false);
 

@@ -1,28 +1,66 @@
 package dev.flinkwatch.delivery;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counters of one delivery instance (attempt outcomes and alerts taken from the topic). */
+/**
+ * Counters of one delivery instance: alerts taken from the topic, attempt outcomes in total and per
+ * channel type, channels disabled.
+ */
 public final class DeliveryMetrics {
+    /** What an attempt (or a delivery given up without one) ended with. */
+    public enum Outcome {
+        DELIVERED,
+        RETRIED,
+        FAILED
+    }
+
     private final AtomicLong queued = new AtomicLong();
-    private final AtomicLong delivered = new AtomicLong();
-    private final AtomicLong retried = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong channelsDisabled = new AtomicLong();
+    private final Map<Outcome, AtomicLong> total = new EnumMap<>(Outcome.class);
+    private final Map<ChannelType, Map<Outcome, AtomicLong>> perType =
+            new EnumMap<>(ChannelType.class);
+
+    public DeliveryMetrics() {
+        for (Outcome outcome : Outcome.values()) {
+            total.put(outcome, new AtomicLong());
+        }
+        for (ChannelType type : ChannelType.values()) {
+            Map<Outcome, AtomicLong> counters = new EnumMap<>(Outcome.class);
+            for (Outcome outcome : Outcome.values()) {
+                counters.put(outcome, new AtomicLong());
+            }
+            perType.put(type, counters);
+        }
+    }
 
     void queued(int n) {
         queued.addAndGet(n);
     }
 
-    void delivered() {
-        delivered.incrementAndGet();
+    void delivered(ChannelType type) {
+        add(type, Outcome.DELIVERED);
     }
 
-    void retried() {
-        retried.incrementAndGet();
+    void retried(ChannelType type) {
+        add(type, Outcome.RETRIED);
     }
 
-    void failed() {
-        failed.incrementAndGet();
+    /** {@code type} is null when the channel is gone. */
+    void failed(ChannelType type) {
+        add(type, Outcome.FAILED);
+    }
+
+    void channelDisabled() {
+        channelsDisabled.incrementAndGet();
+    }
+
+    private void add(ChannelType type, Outcome outcome) {
+        total.get(outcome).incrementAndGet();
+        if (type != null) {
+            perType.get(type).get(outcome).incrementAndGet();
+        }
     }
 
     public long queuedCount() {
@@ -30,14 +68,23 @@ public final class DeliveryMetrics {
     }
 
     public long deliveredCount() {
-        return delivered.get();
+        return total.get(Outcome.DELIVERED).get();
     }
 
     public long retriedCount() {
-        return retried.get();
+        return total.get(Outcome.RETRIED).get();
     }
 
     public long failedCount() {
-        return failed.get();
+        return total.get(Outcome.FAILED).get();
+    }
+
+    /** Attempts of one channel type that ended with {@code outcome}. */
+    public long count(ChannelType type, Outcome outcome) {
+        return perType.get(type).get(outcome).get();
+    }
+
+    public long channelsDisabledCount() {
+        return channelsDisabled.get();
     }
 }

@@ -17,7 +17,7 @@ public final class DeliveryService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryService.class);
 
     private final HikariDataSource pool;
-    private final WebhookSender sender;
+    private final ChannelSenders senders;
     private final Dispatcher dispatcher;
     private final AlertIntake intake;
     private final DeliveryMetrics metrics = new DeliveryMetrics();
@@ -26,9 +26,9 @@ public final class DeliveryService implements AutoCloseable {
         this.pool = pool(db);
         SecretBox box = SecretBox.fromKeysetJson(config.secretKeyset());
         DeliveryStore store = new DeliveryStore(pool, box, config.apiBaseUrl());
-        this.sender = new WebhookSender(config, resolver);
+        this.senders = new ChannelSenders(config, resolver);
         this.dispatcher =
-                new Dispatcher(store, new WebhookSecrets(pool, box), sender, config, metrics);
+                new Dispatcher(store, new WebhookSecrets(pool, box), senders, config, metrics);
         this.intake = new AlertIntake(config, store, metrics, dispatcher::wakeUp);
     }
 
@@ -57,7 +57,7 @@ public final class DeliveryService implements AutoCloseable {
             intake.close();
             dispatcher.close();
         } finally {
-            sender.close();
+            senders.close();
             pool.close();
         }
         LOG.info("event=delivery_stopped");

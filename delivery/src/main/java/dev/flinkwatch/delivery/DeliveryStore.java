@@ -17,12 +17,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code deliveries} table: the durable queue (due rows are claimed with {@code SKIP LOCKED},
  * so instances share the work) and the status the API shows.
  */
 public final class DeliveryStore {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryStore.class);
+
     /** The channel of a monitor's {@code notify.webhookUrl} (the implicit webhook channel). */
     public static final String NOTIFY_WEBHOOK = "notify.webhookUrl";
 
@@ -33,6 +37,7 @@ public final class DeliveryStore {
     private final SecretBox box;
     private final String apiBaseUrl;
     private final ChannelStore channels;
+    private final MessageRenderer renderer = new MessageRenderer();
 
     public DeliveryStore(DataSource db, SecretBox box, String apiBaseUrl) {
         this.db = db;
@@ -41,13 +46,25 @@ public final class DeliveryStore {
         this.channels = new ChannelStore(db, box);
     }
 
-    /** A claimed delivery, ready for one attempt. */
+    public ChannelStore channels() {
+        return channels;
+    }
+
+    /**
+     * A claimed delivery, ready for one attempt.
+     *
+     * @param channelId the channel delivered to, or null for a legacy {@code notify.webhookUrl}
+     *     row
+     * @param targetUrl the legacy row's webhook URL, or null for a channel row (the dispatcher
+     *     reads the channel's settings at the attempt)
+     */
     public record Claimed(
             long id,
             String alertKey,
             UUID tenantId,
             UUID monitorId,
             String receiver,
+            UUID channelId,
             String targetUrl,
             byte[] payload,
             int attempts,
@@ -58,8 +75,9 @@ public final class DeliveryStore {
     }
 
     /**
-     * Queues the deliveries of these alerts in one transaction; alerts already queued are skipped.
-     * Returns the number of rows added.
+     * Queues the deliveries of these alerts in one transaction, one row per alert and enabled
+     * channel of its monitor ({@code notify.channels}), each message rendered now so every retry
+     * sends the same bytes; alerts already queued are skipped. Returns the number of rows added.
      */
     public int enqueue(Collection<Alert> alerts, Duration window) throws SQLException {
         int added = 0;
@@ -72,42 +90,67 @@ public final class DeliveryStore {
                                             + " WHERE id = ? AND tenant_id = ?");
                     PreparedStatement insert =
                             c.prepareStatement(
-                                    "INSERT INTO deliveries (alert_key, channel, tenant_id,"
-                                            + " monitor_id, receiver, target_ciphertext, payload,"
-                                            + " status, next_attempt_at, deliver_by) VALUES (?, ?, ?,"
-                                            + " ?, ?, ?, ?, 'pending', now(), now() + ?::interval)"
-                                            + " ON CONFLICT (alert_key, channel) DO NOTHING")) {
+                                    "INSERT INTO deliveries (alert_key, channel, channel_id,"
+                                            + " tenant_id, monitor_id, receiver,"
+                                            + " target_ciphertext, payload, status,"
+                                            + " next_attempt_at, deliver_by) VALUES (?, ?, ?, ?,"
+                                            + " ?, ?, ?, ?, 'pending', now(), now() +"
+                                            + " ?::interval) ON CONFLICT (alert_key, channel) DO"
+                                            + " NOTHING")) {
+                String interval = window.toMillis() + " milliseconds";
                 for (Alert alert : alerts) {
                     target.setObject(1, alert.monitorId());
                     target.setObject(2, alert.tenantId());
                     String name;
-                    String url;
+                    String legacyUrl;
+                    String channelsJson;
                     try (ResultSet rs = target.executeQuery()) {
                         if (!rs.next()) {
                             continue; // the monitor is gone (or never was the tenant's)
                         }
                         name = rs.getString(1);
-                        url = rs.getString(2);
-                        if (url == null) {
-                            url = implicitWebhookUrl(c, alert.tenantId(), rs.getString(3));
+                        legacyUrl = rs.getString(2);
+                        channelsJson = rs.getString(3);
+                    }
+                    AlertMessageContext message = AlertMessageContext.of(alert, name, apiBaseUrl);
+                    if (legacyUrl != null) {
+                        // A spec stored before channels existed and not yet migrated by the API.
+                        bind(insert, alert, NOTIFY_WEBHOOK, null, receiverOf(legacyUrl), interval);
+                        insert.setBytes(
+                                7,
+                                box.encrypt(
+                                        legacyUrl,
+                                        targetAad(
+                                                alert.tenantId(), alert.alertId(), NOTIFY_WEBHOOK)));
+                        insert.setBytes(
+                                8,
+                                renderer.render(ChannelType.WEBHOOK, null, message).payload());
+                        added += insert.executeUpdate();
+                    }
+                    for (ChannelStore.Channel channel :
+                            channels.forDelivery(c, alert.tenantId(), channelIds(channelsJson))) {
+                        MessageRenderer.Rendered rendered =
+                                renderer.render(
+                                        channel.type(), channel.draft().template(), message);
+                        if (rendered.templateError() != null) {
+                            LOG.warn(
+                                    "event=delivery_template_failed monitorId={} channelId={}"
+                                            + " error={}",
+                                    alert.monitorId(),
+                                    channel.id(),
+                                    rendered.templateError());
                         }
+                        bind(
+                                insert,
+                                alert,
+                                channel.id().toString(),
+                                channel.id(),
+                                channel.receiver(),
+                                interval);
+                        insert.setBytes(7, null);
+                        insert.setBytes(8, rendered.payload());
+                        added += insert.executeUpdate();
                     }
-                    if (url == null) {
-                        continue;
-                    }
-                    insert.setString(1, alert.alertId());
-                    insert.setString(2, NOTIFY_WEBHOOK);
-                    insert.setObject(3, alert.tenantId());
-                    insert.setObject(4, alert.monitorId());
-                    insert.setString(5, receiverOf(url));
-                    insert.setBytes(
-                            6,
-                            box.encrypt(
-                                    url,
-                                    targetAad(alert.tenantId(), alert.alertId(), NOTIFY_WEBHOOK)));
-                    insert.setBytes(7, WebhookMessage.body(alert, name, apiBaseUrl));
-                    insert.setString(8, window.toMillis() + " milliseconds");
-                    added += insert.executeUpdate();
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -118,27 +161,33 @@ public final class DeliveryStore {
         return added;
     }
 
-    /**
-     * The URL of the implicit webhook channel among a monitor's {@code notify.channels} (the API
-     * keeps a legacy {@code notify.webhookUrl} only there, encrypted), or null.
-     */
-    private String implicitWebhookUrl(Connection c, UUID tenantId, String channelsJson)
+    private static void bind(
+            PreparedStatement insert,
+            Alert alert,
+            String channel,
+            UUID channelId,
+            String receiver,
+            String interval)
             throws SQLException {
+        insert.setString(1, alert.alertId());
+        insert.setString(2, channel);
+        insert.setObject(3, channelId);
+        insert.setObject(4, alert.tenantId());
+        insert.setObject(5, alert.monitorId());
+        insert.setString(6, receiver);
+        insert.setString(9, interval);
+    }
+
+    /** A monitor's {@code notify.channels} ids (the API writes and checks them). */
+    private static List<UUID> channelIds(String channelsJson) {
         if (channelsJson == null) {
-            return null;
+            return List.of();
         }
-        List<UUID> ids;
         try {
-            ids = List.of(JSON.readValue(channelsJson, UUID[].class));
-        } catch (IOException e) {
-            return null; // not written by the API
+            return List.of(JSON.readValue(channelsJson, UUID[].class));
+        } catch (IOException | RuntimeException e) {
+            return List.of(); // not written by the API
         }
-        for (ChannelStore.Channel channel : channels.forDelivery(c, tenantId, ids)) {
-            if (channel.implicit() && channel.type() == ChannelType.WEBHOOK) {
-                return channel.settings().url();
-            }
-        }
-        return null;
     }
 
     /**
@@ -178,7 +227,7 @@ public final class DeliveryStore {
                                         + " ALL (?) ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP"
                                         + " LOCKED) RETURNING id, alert_key, tenant_id, monitor_id,"
                                         + " receiver, target_ciphertext, payload, attempts, deliver_by,"
-                                        + " channel")) {
+                                        + " channel, channel_id")) {
             ps.setString(1, lease.toMillis() + " milliseconds");
             ps.setArray(2, c.createArrayOf("text", skipReceivers.toArray()));
             ps.setInt(3, limit);
@@ -187,6 +236,7 @@ public final class DeliveryStore {
                 while (rs.next()) {
                     UUID tenantId = rs.getObject(3, UUID.class);
                     String alertKey = rs.getString(2);
+                    byte[] target = rs.getBytes(6);
                     claimed.add(
                             new Claimed(
                                     rs.getLong(1),
@@ -194,9 +244,15 @@ public final class DeliveryStore {
                                     tenantId,
                                     rs.getObject(4, UUID.class),
                                     rs.getString(5),
-                                    box.decrypt(
-                                            rs.getBytes(6),
-                                            targetAad(tenantId, alertKey, rs.getString(10))),
+                                    rs.getObject(11, UUID.class),
+                                    target == null
+                                            ? null
+                                            : box.decrypt(
+                                                    target,
+                                                    targetAad(
+                                                            tenantId,
+                                                            alertKey,
+                                                            rs.getString(10))),
                                     rs.getBytes(7),
                                     rs.getInt(8),
                                     rs.getTimestamp(9).toInstant()));
@@ -246,6 +302,48 @@ public final class DeliveryStore {
                     ps.setString(2, errorText(error, message));
                     ps.setLong(3, id);
                 });
+    }
+
+    /**
+     * Disables a tenant's channel, fails its pending deliveries and leaves the tenant a notice, in
+     * one transaction. Returns false when the channel was already disabled (or is gone): another
+     * attempt got there first, and the tenant is told once.
+     */
+    public boolean disableChannel(UUID tenantId, UUID channelId, String reason)
+            throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!channels.disable(c, tenantId, channelId, reason)) {
+                    c.rollback();
+                    return false;
+                }
+                try (PreparedStatement fail =
+                                c.prepareStatement(
+                                        "UPDATE deliveries SET status = 'failed', last_error = ?"
+                                                + " WHERE channel_id = ? AND tenant_id = ? AND"
+                                                + " status = 'pending'");
+                        PreparedStatement notice =
+                                c.prepareStatement(
+                                        "INSERT INTO tenant_notices (tenant_id, kind, channel_id,"
+                                                + " message) VALUES (?, 'CHANNEL_DISABLED', ?,"
+                                                + " ?)")) {
+                    fail.setString(1, errorText(DeliveryError.CHANNEL_DISABLED, reason));
+                    fail.setObject(2, channelId);
+                    fail.setObject(3, tenantId);
+                    fail.executeUpdate();
+                    notice.setObject(1, tenantId);
+                    notice.setObject(2, channelId);
+                    notice.setString(3, "channel " + channelId + " was disabled: " + reason);
+                    notice.executeUpdate();
+                }
+                c.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
     }
 
     static String errorText(DeliveryError error, String message) {
