@@ -53,8 +53,7 @@ public final class DeliveryStore {
     /**
      * A claimed delivery, ready for one attempt.
      *
-     * @param channelId the channel delivered to, or null for a legacy {@code notify.webhookUrl}
-     *     row
+     * @param channelId the channel delivered to, or null for a legacy {@code notify.webhookUrl} row
      * @param targetUrl the legacy row's webhook URL, or null for a channel row (the dispatcher
      *     reads the channel's settings at the attempt)
      */
@@ -121,10 +120,11 @@ public final class DeliveryStore {
                                 box.encrypt(
                                         legacyUrl,
                                         targetAad(
-                                                alert.tenantId(), alert.alertId(), NOTIFY_WEBHOOK)));
+                                                alert.tenantId(),
+                                                alert.alertId(),
+                                                NOTIFY_WEBHOOK)));
                         insert.setBytes(
-                                8,
-                                renderer.render(ChannelType.WEBHOOK, null, message).payload());
+                                8, renderer.render(ChannelType.WEBHOOK, null, message).payload());
                         added += insert.executeUpdate();
                     }
                     for (ChannelStore.Channel channel :
@@ -250,9 +250,7 @@ public final class DeliveryStore {
                                             : box.decrypt(
                                                     target,
                                                     targetAad(
-                                                            tenantId,
-                                                            alertKey,
-                                                            rs.getString(10))),
+                                                            tenantId, alertKey, rs.getString(10))),
                                     rs.getBytes(7),
                                     rs.getInt(8),
                                     rs.getTimestamp(9).toInstant()));

@@ -6,9 +6,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -286,9 +286,7 @@ final class Dispatcher implements AutoCloseable {
             reason = "the receiver answered 410 Gone";
         } else if (channel.failingSince() == null) {
             channels.failed(channel.id(), Instant.now());
-        } else if (channel.failingSince()
-                .plus(config.retry().window())
-                .isBefore(Instant.now())) {
+        } else if (channel.failingSince().plus(config.retry().window()).isBefore(Instant.now())) {
             reason =
                     "every delivery failed since "
                             + channel.failingSince()

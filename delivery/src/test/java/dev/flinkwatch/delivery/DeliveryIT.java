@@ -92,6 +92,8 @@ class DeliveryIT {
         UUID fastMonitor = monitor(fast.url());
         UUID blockedMonitor = monitor("http://169.254.169.254/latest/meta-data");
         UUID silentMonitor = monitor(null);
+        Receiver legacy = keep(Receiver.answering(n -> 200));
+        UUID legacyMonitor = legacyMonitor(legacy.url());
 
         keep(
                 DeliveryService.start(
@@ -107,6 +109,7 @@ class DeliveryIT {
         }
         alerts.add(alert(blockedMonitor, "blocked"));
         alerts.add(alert(silentMonitor, "silent"));
+        alerts.add(alert(legacyMonitor, "legacy"));
         Alert aborted = alert(fastMonitor, "aborted");
         publish(alerts, List.of(aborted));
 
@@ -149,6 +152,11 @@ class DeliveryIT {
         // every request it got was one attempt of a row, and there were at most cap per timeout.
         assertThat(hanging.requests()).isNotEmpty();
 
+        // A spec from before channels (plaintext notify.webhookUrl) is still delivered, signed.
+        await().atMost(WAIT).until(() -> status(id(alerts, "legacy")).equals("delivered"));
+        assertThat(legacy.requests()).hasSize(1);
+        assertThat(legacy.requests().get(0).header("webhook-signature")).startsWith("v1,");
+
         // No delivery for a monitor without a target, none for the aborted transaction's alert.
         assertThat(rows()).doesNotContainKeys(id(alerts, "silent"), aborted.alertId());
         assertThat(fast.requests().stream().map(r -> r.header("webhook-id")).distinct())
@@ -188,7 +196,7 @@ class DeliveryIT {
                         expectedSignature(rotated, after), expectedSignature(secret, after));
 
         // At rest only ciphertext: neither the receiver URL nor the signing secrets appear.
-        for (byte[] stored : bytes("SELECT target_ciphertext FROM deliveries")) {
+        for (byte[] stored : bytes("SELECT settings_ciphertext FROM channels")) {
             assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain("127.0.0.1");
         }
         for (byte[] stored :
@@ -242,26 +250,123 @@ class DeliveryIT {
         assertThat(acceptedTimes.values()).containsOnly(1L);
     }
 
+    @Test
+    void goneDeletedAndLongFailingChannelsStopAndTheTenantIsTold() throws Exception {
+        Receiver gone = keep(Receiver.answering(n -> 410));
+        Receiver slack = keep(Receiver.answering(n -> 200));
+        Receiver down = keep(Receiver.answering(n -> 503));
+        Receiver doomed = keep(Receiver.answering(n -> 503));
+        UUID goneChannel = channel(ChannelType.WEBHOOK, gone.url());
+        UUID slackChannel = channel(ChannelType.SLACK, slack.url());
+        UUID downChannel = channel(ChannelType.WEBHOOK, down.url());
+        UUID doomedChannel = channel(ChannelType.NTFY, doomed.url());
+        UUID both = monitorOn(goneChannel, slackChannel);
+        UUID failing = monitorOn(downChannel);
+        UUID deleted = monitorOn(doomedChannel);
+        Duration window = Duration.ofSeconds(4);
+        keep(DeliveryService.start(config("delivery-" + UUID.randomUUID(), window), db));
+
+        // 410: the channel is disabled at once, its sibling channel of the monitor still delivers.
+        Alert first = alert(both, "first");
+        Alert longFail = alert(failing, "down-1");
+        Alert toDeleted = alert(deleted, "to-deleted");
+        publish(List.of(first, longFail, toDeleted), List.of());
+        await().atMost(WAIT).until(() -> !channels().get(tenant, goneChannel).get().enabled());
+        assertThat(channels().get(tenant, goneChannel).get().disabledReason()).contains("410");
+        await().atMost(WAIT).until(() -> count(both, "delivered") == 1);
+        JsonNode slackBody = ModelCodec.mapper().readTree(slack.requests().get(0).body());
+        assertThat(slackBody.get("blocks").isArray()).isTrue();
+        assertThat(gone.requests()).hasSize(1);
+        // The next alert of that monitor goes to the enabled channel only.
+        Alert second = alert(both, "second");
+        publish(List.of(second), List.of());
+        await().atMost(WAIT).until(() -> count(both, "delivered") == 2);
+        assertThat(gone.requests()).hasSize(1);
+
+        // A channel deleted while its delivery waits for a retry: failed without another attempt.
+        await().atMost(WAIT).until(() -> doomed.requests().size() >= 1);
+        assertThat(channels().delete(tenant, doomedChannel)).isTrue();
+        await().atMost(WAIT).until(() -> status(toDeleted.alertId()).equals("failed"));
+        assertThat(rows().get(toDeleted.alertId()).lastError)
+                .startsWith("CHANNEL_DISABLED")
+                .contains("deleted");
+
+        // Failing for longer than the retry window: the first alert is given up on, the next
+        // alert's failed attempt disables the channel.
+        await().atMost(WAIT).until(() -> status(longFail.alertId()).equals("failed"));
+        Alert later = alert(failing, "down-2");
+        publish(List.of(later), List.of());
+        await().atMost(WAIT).until(() -> !channels().get(tenant, downChannel).get().enabled());
+        assertThat(channels().get(tenant, downChannel).get().disabledReason())
+                .contains("every delivery failed since")
+                .contains("HTTP 503");
+        await().atMost(WAIT).until(() -> status(later.alertId()).equals("failed"));
+
+        // The tenant is told, once per disabled channel.
+        assertThat(notices()).containsExactlyInAnyOrder(goneChannel, downChannel);
+    }
+
     // --- helpers ---
+
+    private List<UUID> notices() throws SQLException {
+        List<UUID> channels = new ArrayList<>();
+        try (Connection c = db.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT channel_id FROM tenant_notices WHERE tenant_id = ?"
+                                        + " AND kind = 'CHANNEL_DISABLED'")) {
+            ps.setObject(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    channels.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return channels;
+    }
 
     private <T extends AutoCloseable> T keep(T closeable) {
         closing.add(closeable);
         return closeable;
     }
 
+    /** A monitor delivering to a webhook channel at {@code webhookUrl} (none when null). */
     private UUID monitor(String webhookUrl) throws SQLException {
+        return webhookUrl == null
+                ? monitorWith("{}")
+                : monitorOn(channel(ChannelType.WEBHOOK, webhookUrl));
+    }
+
+    private UUID monitorOn(UUID... channelIds) throws SQLException {
+        var channels = ModelCodec.mapper().createArrayNode();
+        for (UUID channelId : channelIds) {
+            channels.add(channelId.toString());
+        }
+        var notify = ModelCodec.mapper().createObjectNode().set("channels", channels);
+        return monitorWith(ModelCodec.mapper().createObjectNode().set("notify", notify).toString());
+    }
+
+    /** A spec stored before channels: {@code notify.webhookUrl} in plaintext. */
+    private UUID legacyMonitor(String webhookUrl) throws SQLException {
+        var notify = ModelCodec.mapper().createObjectNode().put("webhookUrl", webhookUrl);
+        return monitorWith(ModelCodec.mapper().createObjectNode().set("notify", notify).toString());
+    }
+
+    private UUID channel(ChannelType type, String url) throws SQLException {
+        return channels()
+                .create(
+                        tenant,
+                        new ChannelStore.Draft(
+                                type + " " + url, type, ChannelSettings.ofUrl(url), null, true))
+                .id();
+    }
+
+    private ChannelStore channels() {
+        return new ChannelStore(db, SecretBox.fromKeysetJson(keyset));
+    }
+
+    private UUID monitorWith(String spec) throws SQLException {
         UUID id = UUID.randomUUID();
-        String spec =
-                webhookUrl == null
-                        ? "{}"
-                        : ModelCodec.mapper()
-                                .createObjectNode()
-                                .set(
-                                        "notify",
-                                        ModelCodec.mapper()
-                                                .createObjectNode()
-                                                .put("webhookUrl", webhookUrl))
-                                .toString();
         sql(
                 "INSERT INTO monitors (id, tenant_id, version, name, status, interval_seconds, spec)"
                         + " VALUES (?, ?, 1, ?, 'active', 60, ?::jsonb)",
