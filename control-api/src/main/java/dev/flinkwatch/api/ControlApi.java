@@ -4,7 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.flinkwatch.api.channels.ChannelChecks;
 import dev.flinkwatch.api.channels.ChannelRoutes;
+import dev.flinkwatch.api.channels.ChannelTestRoutes;
 import dev.flinkwatch.api.channels.MonitorChannels;
+import dev.flinkwatch.api.channels.NoticeRoutes;
 import dev.flinkwatch.api.channels.WebhookSecretRoutes;
 import dev.flinkwatch.api.history.HistoryRoutes;
 import dev.flinkwatch.api.history.HistoryStore;
@@ -29,6 +31,7 @@ import dev.flinkwatch.api.ratelimit.TenantRateLimiter;
 import dev.flinkwatch.api.tenants.Authenticator;
 import dev.flinkwatch.api.tenants.TenantRoutes;
 import dev.flinkwatch.api.tenants.TenantStore;
+import dev.flinkwatch.delivery.ChannelSenders;
 import dev.flinkwatch.delivery.ChannelStore;
 import dev.flinkwatch.delivery.SecretBox;
 import dev.flinkwatch.delivery.WebhookSecrets;
@@ -80,6 +83,7 @@ public final class ControlApi implements AutoCloseable {
     private final List<Route> routes;
     private final MonitorStore monitors;
     private final ExecutorService dnsExecutor;
+    private final ChannelSenders channelSenders;
     private final Javalin app;
 
     private ControlApi(ControlApiConfig config, DataSource given) {
@@ -142,6 +146,20 @@ public final class ControlApi implements AutoCloseable {
         routes.addAll(new HistoryRoutes(new HistoryStore(db), monitors).routes());
         routes.addAll(
                 new WebhookSecretRoutes(box == null ? null : new WebhookSecrets(db, box)).routes());
+        channelSenders =
+                config.delivery() == null
+                        ? null
+                        : new ChannelSenders(config.delivery(), HostResolver.system());
+        routes.addAll(
+                new ChannelTestRoutes(
+                                channels,
+                                box == null ? null : new WebhookSecrets(db, box),
+                                channelSenders,
+                                config.delivery() == null
+                                        ? Duration.ZERO
+                                        : config.delivery().requestTimeout().plusSeconds(15))
+                        .routes());
+        routes.addAll(new NoticeRoutes(db).routes());
         routes.addAll(
                 new ChannelRoutes(
                                 channels,
@@ -239,12 +257,27 @@ public final class ControlApi implements AutoCloseable {
         relay.close();
         purge.close();
         dnsExecutor.shutdownNow();
+        closeQuietly(channelSenders);
         readiness.close();
         metrics.close();
         if (ownPool != null) {
             ownPool.close();
         }
         LOG.info("event=control_api_stopped");
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn(
+                    "event=close_failed what={} error={}",
+                    closeable.getClass().getSimpleName(),
+                    e.toString());
+        }
     }
 
     private static Javalin createApp(

@@ -1,6 +1,7 @@
 package dev.flinkwatch.api;
 
 import dev.flinkwatch.api.ratelimit.TenantRateLimiter.Limit;
+import dev.flinkwatch.delivery.DeliveryConfig;
 import dev.flinkwatch.model.ValidationLimits;
 import dev.flinkwatch.model.net.AddressPolicy;
 import java.time.Duration;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param relayPollInterval how often an idle relay looks for rows written by other instances
  * @param outboxRetention how long published outbox rows are kept
  * @param migrateSchema apply the Flyway migrations at start
+ * @param delivery the delivery settings (senders, SMTP, Telegram API, address allow-list) that
+ *     {@code POST /v1/channels/{id}/test} sends with; null answers that route with 503
  * @param deliverySecretKeyset the delivery component's Tink keyset (JSON), for webhook signing
  *     secrets; null disables {@code POST /v1/webhook-secret/rotate} (503)
  * @param writeLimit per-tenant token bucket for POST, PUT, PATCH and DELETE requests (per API
@@ -56,7 +59,8 @@ public record ControlApiConfig(
         Limit readLimit,
         Duration deletedMonitorRetention,
         Duration purgeInterval,
-        int purgeBatchSize) {
+        int purgeBatchSize,
+        DeliveryConfig delivery) {
 
     public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -160,6 +164,8 @@ public record ControlApiConfig(
                 + migrateSchema
                 + ", deliverySecretKeyset="
                 + (deliverySecretKeyset == null ? "<unset>" : "<redacted>")
+                + ", delivery="
+                + (delivery == null ? "<unset>" : "<set>")
                 + ", writeLimit="
                 + writeLimit
                 + ", readLimit="
@@ -195,6 +201,7 @@ public record ControlApiConfig(
         private Duration outboxRetention = DEFAULT_OUTBOX_RETENTION;
         private boolean migrateSchema = true;
         private String deliverySecretKeyset;
+        private DeliveryConfig delivery;
         private Limit writeLimit = DEFAULT_WRITE_LIMIT;
         private Limit readLimit = DEFAULT_READ_LIMIT;
         private Duration deletedMonitorRetention = DEFAULT_DELETED_MONITOR_RETENTION;
@@ -265,6 +272,13 @@ public record ControlApiConfig(
             return this;
         }
 
+        /** The delivery settings channel tests send with; sets the delivery keyset too. */
+        public Builder delivery(DeliveryConfig v) {
+            delivery = v;
+            deliverySecretKeyset = v.secretKeyset();
+            return this;
+        }
+
         public Builder deliverySecretKeyset(String v) {
             deliverySecretKeyset = v;
             return this;
@@ -325,7 +339,8 @@ public record ControlApiConfig(
                     readLimit,
                     deletedMonitorRetention,
                     purgeInterval,
-                    purgeBatchSize);
+                    purgeBatchSize,
+                    delivery);
         }
     }
 }

@@ -44,6 +44,24 @@ public record AlertMessageContext(
                 stripTrailingSlash(apiBaseUrl) + "/v1/monitors/" + alert.monitorId() + "/alerts");
     }
 
+    /**
+     * The message of {@code POST /v1/channels/{id}/test}: every token set, marked as a test so
+     * nobody mistakes it for a real alert.
+     */
+    public static AlertMessageContext test(String channelName, String apiBaseUrl, Instant now) {
+        return new AlertMessageContext(
+                "test",
+                new UUID(0, 0),
+                "Flinkwatch test message",
+                apiBaseUrl,
+                AlertKind.CONDITION_MET,
+                "This is a test of the channel \"" + channelName + "\"; no page changed.",
+                now,
+                "test excerpt",
+                "- before\n+ after",
+                stripTrailingSlash(apiBaseUrl) + "/v1/channels");
+    }
+
     /** A context with every token set, for checking a template before it is stored. */
     static AlertMessageContext sample() {
         return new AlertMessageContext(

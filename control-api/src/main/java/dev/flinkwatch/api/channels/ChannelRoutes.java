@@ -142,11 +142,11 @@ public final class ChannelRoutes {
                 body.enabled() == null || body.enabled());
     }
 
-    private static UUID channelId(Context ctx) {
+    static UUID channelId(Context ctx) {
         return QueryParams.pathId(ctx, "id", "channel");
     }
 
-    private static ApiException notFound() {
+    static ApiException notFound() {
         return ApiException.notFound("channel");
     }
 }
