@@ -61,9 +61,21 @@ final class Dispatcher implements AutoCloseable {
         this.senders = senders;
         this.config = config;
         this.metrics = metrics;
-        // Longer than any attempt can take, so a live attempt's row is never claimed twice.
-        this.lease = config.requestTimeout().multipliedBy(2).plusSeconds(10);
+        this.lease = lease(config);
         this.loop = daemon("delivery-dispatcher").newThread(this::run);
+    }
+
+    /**
+     * Longer than any attempt can take, so a live attempt's row is never claimed twice: an HTTP
+     * attempt ends within the request timeout; an email within the connect timeout plus a few SMTP
+     * exchanges (greeting, envelope, data, end), each bounded by the SMTP timeout.
+     */
+    static Duration lease(DeliveryConfig config) {
+        Duration email =
+                config.smtp().connectTimeout().plus(config.smtp().timeout().multipliedBy(4));
+        Duration longest =
+                email.compareTo(config.requestTimeout()) > 0 ? email : config.requestTimeout();
+        return longest.multipliedBy(2).plusSeconds(10);
     }
 
     void start() {
