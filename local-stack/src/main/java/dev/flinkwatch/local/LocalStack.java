@@ -197,7 +197,7 @@ public final class LocalStack implements AutoCloseable {
                         "control-api",
                         ControlApi.start(
                                 ControlApiConfig.builder(adminToken)
-                                        .deliverySecretKeyset(deliveryKeyset)
+                                        .delivery(DeliveryConfig.from(deliveryConf(deliveryKeyset)))
                                         .port(options.get(LocalStackOptions.API_PORT))
                                         .kafkaBootstrapServers(kafka.bootstrapServers())
                                         .minIntervalSeconds(
@@ -455,7 +455,16 @@ public final class LocalStack implements AutoCloseable {
 
     /** Webhook delivery from the alerts topic (docs/delivery.md), sharing the API's keyset. */
     private void startDelivery(DataSource db, String keyset) {
-        // The channel options (SMTP, Telegram API) as given to the stack; the rest is the stack's.
+        Configuration conf = deliveryConf(keyset);
+        conf.set(DeliveryOptions.API_BASE_URL, api.baseUrl());
+        manage("delivery", DeliveryService.start(DeliveryConfig.from(conf), db));
+    }
+
+    /**
+     * The channel options (SMTP, Telegram API) as given to the stack; the rest is the stack's. The
+     * API's channel tests send with the same settings as the delivery component.
+     */
+    private Configuration deliveryConf(String keyset) {
         Configuration conf = new Configuration();
         for (ConfigOption<?> option : DeliveryOptions.channels()) {
             copy(option, conf);
@@ -463,8 +472,7 @@ public final class LocalStack implements AutoCloseable {
         conf.set(DeliveryOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         conf.set(DeliveryOptions.SECRET_KEYSET, keyset);
         conf.set(DeliveryOptions.ADDRESS_ALLOW_LIST, allowList());
-        conf.set(DeliveryOptions.API_BASE_URL, api.baseUrl());
-        manage("delivery", DeliveryService.start(DeliveryConfig.from(conf), db));
+        return conf;
     }
 
     /** The delivery secrets' Tink keyset: generated on first start, kept in the data directory. */
