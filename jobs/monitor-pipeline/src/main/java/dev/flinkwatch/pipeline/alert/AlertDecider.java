@@ -4,6 +4,7 @@ import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.model.Alert;
 import dev.flinkwatch.model.AlertKind;
 import dev.flinkwatch.model.CheckOutcome;
+import dev.flinkwatch.pipeline.MonitorLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,7 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
     private transient ValueState<Long> lastConditionAlertAt;
     private transient ValueState<Long> releaseAt;
     private transient ValueState<Long> generation;
-    private transient Counter alertsRaised;
+    private transient AlertMetrics metrics;
     private transient Counter alertsDeferred;
     private transient Counter staleEvaluations;
 
@@ -79,9 +80,9 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
                 ctx.getState(new ValueStateDescriptor<>("last-condition-alert", Types.LONG));
         releaseAt = ctx.getState(new ValueStateDescriptor<>("release-at", Types.LONG));
         generation = ctx.getState(new ValueStateDescriptor<>("generation", Types.LONG));
-        alertsRaised = ctx.getMetricGroup().counter("alertsRaised");
-        alertsDeferred = ctx.getMetricGroup().counter("alertsDeferred");
-        staleEvaluations = ctx.getMetricGroup().counter("staleEvaluations");
+        metrics = new AlertMetrics(ctx.getMetricGroup());
+        alertsDeferred = metrics.counter("deferred");
+        staleEvaluations = metrics.counter("staleEvaluations");
     }
 
     @Override
@@ -187,7 +188,10 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
                 ctx.timerService().registerProcessingTimeTimer(last + cooldownMillis);
             }
             alertsDeferred.inc();
-            LOG.info(
+            MonitorLog.info(
+                    LOG,
+                    e.monitorId(),
+                    e.tenantId(),
                     "event=alert_deferred monitorId={} source={} until={}",
                     e.monitorId(),
                     e.sourceUrl(),
@@ -283,7 +287,14 @@ public class AlertDecider extends KeyedProcessFunction<UUID, Evaluation, Alert> 
                         why,
                         excerpt,
                         diff));
-        alertsRaised.inc();
-        LOG.info("event=alert_raised kind={} monitorId={} alertId={}", kind, e.monitorId(), id);
+        metrics.raised(kind);
+        MonitorLog.info(
+                LOG,
+                e.monitorId(),
+                e.tenantId(),
+                "event=alert_raised kind={} monitorId={} alertId={}",
+                kind,
+                e.monitorId(),
+                id);
     }
 }

@@ -21,12 +21,14 @@ import org.apache.flink.util.Collector;
  */
 public class BudgetNotice extends KeyedProcessFunction<UUID, Verdict, Alert> {
     private transient ValueState<String> noticedDay;
+    private transient AlertMetrics metrics;
 
     @Override
     public void open(OpenContext openContext) {
         noticedDay =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("noticed-day", Types.STRING));
+        metrics = new AlertMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -40,6 +42,7 @@ public class BudgetNotice extends KeyedProcessFunction<UUID, Verdict, Alert> {
             return;
         }
         noticedDay.update(day);
+        metrics.raised(AlertKind.LLM_BUDGET_EXCEEDED);
         out.collect(
                 new Alert(
                         Hashing.sha256Hex128(

@@ -118,6 +118,7 @@ public class ChangeDetector
     private transient SpecGate gate;
     private transient MonitorSpecValidator validator;
     private transient Cache<String, Map<String, String>> specProblems;
+    private transient CheckMetrics metrics;
     private transient Counter orphanResults;
     private transient Counter staleResults;
 
@@ -157,8 +158,9 @@ public class ChangeDetector
         gate = new SpecGate(minIntervalSeconds);
         validator = new MonitorSpecValidator(new ValidationLimits(minIntervalSeconds));
         specProblems = Caffeine.newBuilder().maximumSize(VALIDATED_SPECS).build();
-        orphanResults = getRuntimeContext().getMetricGroup().counter("orphanResults");
-        staleResults = getRuntimeContext().getMetricGroup().counter("staleResults");
+        metrics = new CheckMetrics(getRuntimeContext().getMetricGroup());
+        orphanResults = metrics.orphanResults;
+        staleResults = metrics.staleResults;
     }
 
     @Override
@@ -397,6 +399,7 @@ public class ChangeDetector
                         fetch.latencyMs() == null ? 0 : fetch.latencyMs(),
                         check.diff);
         out.collect(result);
+        metrics.finished(check.outcome, declined);
 
         if (!declined) {
             emitEvaluation(ctx, current, result, check, prev, next);

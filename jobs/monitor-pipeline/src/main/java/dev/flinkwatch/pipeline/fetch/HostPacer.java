@@ -13,6 +13,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -27,6 +29,9 @@ import org.apache.flink.util.OutputTag;
  * bounded: a request beyond {@code max-queued-per-host} becomes a {@link FetchStatus#HOST_BUSY}
  * result on {@link #SKIPPED}, which flows to the change detector like any fetch result. A host's
  * state is dropped one delay after its last release.
+ *
+ * <p>Metrics, group {@code pacer}: {@code parked} (politeness waits), {@code waitMs} (how long each
+ * parked request waits for its turn, last 1000), {@code skipped} (HOST_BUSY).
  */
 public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckRequest> {
     private static final long serialVersionUID = 1L;
@@ -41,6 +46,7 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
     private transient MapState<Long, CheckRequest> parked;
     private transient Counter parkedCount;
     private transient Counter skippedCount;
+    private transient Histogram waitMs;
 
     public HostPacer(FetchConfig config) {
         this.config = config;
@@ -61,6 +67,7 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
         var metrics = getRuntimeContext().getMetricGroup().addGroup("pacer");
         parkedCount = metrics.counter("parked");
         skippedCount = metrics.counter("skipped");
+        waitMs = metrics.histogram("waitMs", new DescriptiveStatisticsHistogram(1000));
     }
 
     @Override
@@ -92,8 +99,10 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
             case PARK -> {
                 parked.put(current.tail(), request);
                 pace.update(current.parked());
-                ctx.timerService().registerProcessingTimeTimer(current.releaseTime(now));
+                long releaseAt = current.releaseTime(now);
+                ctx.timerService().registerProcessingTimeTimer(releaseAt);
                 parkedCount.inc();
+                waitMs.update(releaseAt - now);
             }
             case REJECT -> {
                 skippedCount.inc();

@@ -5,6 +5,7 @@ import dev.flinkwatch.model.CheckRequest;
 import dev.flinkwatch.model.MonitorEvent;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.model.Source;
+import dev.flinkwatch.pipeline.MonitorLog;
 import dev.flinkwatch.pipeline.spec.SpecGate;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,9 +14,9 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -41,8 +42,12 @@ import org.slf4j.LoggerFactory;
  *       overdue check runs within the window, spread evenly, never all at once. Deferred checks are
  *       counted ({@code checksDeferred}) and their lateness recorded.
  * </ul>
+ *
+ * <p>Metrics: {@link SchedulerMetrics}; the monitor count is the one operator state ({@link
+ * MonitorCount}).
  */
-public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, CheckRequest> {
+public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, CheckRequest>
+        implements CheckpointedFunction {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorScheduler.class);
 
     private final int minIntervalSeconds;
@@ -54,10 +59,8 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
     private transient ValueState<Long> nextDue;
     private transient ValueState<Long> deferredFrom;
     private transient SpecGate gate;
-    private transient Counter checksScheduled;
-    private transient Counter checksDeferred;
-    private transient Counter rejectedSpecs;
-    private transient Histogram timerLateness;
+    private transient MonitorCount monitors;
+    private transient SchedulerMetrics metrics;
 
     /**
      * @param minIntervalSeconds the interval floor; specs below it are rejected
@@ -88,12 +91,18 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("deferred-from", Types.LONG));
         gate = new SpecGate(minIntervalSeconds);
-        var metrics = getRuntimeContext().getMetricGroup();
-        checksScheduled = metrics.counter("checksScheduled");
-        checksDeferred = metrics.counter("checksDeferred");
-        rejectedSpecs = metrics.counter("rejectedSpecs");
-        timerLateness =
-                metrics.histogram("timerLatenessMs", new DescriptiveStatisticsHistogram(10_000));
+        metrics = new SchedulerMetrics(getRuntimeContext().getMetricGroup(), monitors::get);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        monitors = new MonitorCount();
+        monitors.initialize(context.getOperatorStateStore(), getRuntimeContext().getTaskInfo());
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        monitors.snapshot();
     }
 
     @Override
@@ -101,8 +110,16 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
             throws Exception {
         if (event.isDelete()) {
             unplan(ctx);
+            if (spec.value() != null) {
+                monitors.removed();
+            }
             spec.clear();
-            LOG.info("event=monitor_deleted monitorId={}", event.monitorId());
+            MonitorLog.info(
+                    LOG,
+                    event.monitorId(),
+                    event.tenantId(),
+                    "event=monitor_deleted monitorId={}",
+                    event.monitorId());
             return;
         }
         MonitorSpec current = spec.value();
@@ -113,20 +130,25 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
                 return;
             }
             case REJECTED -> {
-                rejectedSpecs.inc();
-                LOG.warn(
+                metrics.rejectedSpecs.inc();
+                MonitorLog.warn(
+                        LOG,
+                        event.monitorId(),
+                        event.tenantId(),
                         "event=monitor_spec_rejected monitorId={} version={} errors={}",
                         event.monitorId(),
                         incoming.version(),
                         decision.errors().keySet());
                 unplan(ctx);
                 if (decision.spec() != null) {
+                    countIfNew(current);
                     spec.update(decision.spec());
                 }
                 return;
             }
             case ACCEPTED -> {}
         }
+        countIfNew(current);
         spec.update(incoming);
         long now = ctx.timerService().currentProcessingTime();
         Long due = nextDue.value();
@@ -153,13 +175,13 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
         }
         long now = ctx.timerService().currentProcessingTime();
         long lateness = now - timestamp;
-        timerLateness.update(lateness);
+        metrics.latenessMs.update(lateness);
         long interval = current.intervalSeconds() * 1000L;
         Long deferred = deferredFrom.value();
         if (deferred == null && lateness > overdueThresholdMillis) {
             // a deferred check always runs when its turn comes, even on a still loaded job:
             // deferring again could starve it
-            checksDeferred.inc();
+            metrics.checksDeferred.inc();
             deferredFrom.update(timestamp);
             plan(
                     ctx,
@@ -179,7 +201,7 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
                             scheduledAt,
                             null,
                             null));
-            checksScheduled.inc();
+            metrics.checksStarted.inc();
         }
         if (deferred == null) {
             plan(ctx, timestamp + interval);
@@ -187,6 +209,12 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
             // back to the monitor's own phase: the first due time of the old grid after now
             deferredFrom.clear();
             plan(ctx, deferred + ((now - deferred) / interval + 1) * interval);
+        }
+    }
+
+    private void countIfNew(MonitorSpec current) {
+        if (current == null) {
+            monitors.added();
         }
     }
 

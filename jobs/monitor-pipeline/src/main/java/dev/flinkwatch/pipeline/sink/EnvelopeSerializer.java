@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -69,8 +70,9 @@ public final class EnvelopeSerializer<T> implements KafkaRecordSerializationSche
     @Override
     public void open(
             SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        oversized = context.getMetricGroup().counter("oversizedRecords");
-        dropped = context.getMetricGroup().counter("droppedRecords");
+        MetricGroup sink = context.getMetricGroup().addGroup("sink");
+        oversized = sink.counter("oversizedRecords");
+        dropped = sink.counter("droppedRecords");
     }
 
     @Override

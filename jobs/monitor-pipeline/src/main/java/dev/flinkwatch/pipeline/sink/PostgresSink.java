@@ -12,7 +12,9 @@ import org.apache.flink.metrics.MetricGroup;
  * full, when the oldest buffered row has waited the batch interval, and on {@link
  * SinkWriter#flush}, which Flink calls before a checkpoint barrier passes, so every row before a
  * checkpoint is in PostgreSQL (or in {@code dead_letters}) when the checkpoint completes. Metrics
- * on the writer's group: {@code rowsWritten}, {@code deadLettered}, {@code deadLetterFailures}.
+ * on the writer's group under {@code sink}: {@code rowsWritten}, {@code writeFailures} (failed
+ * attempts to write a batch: retried, or the task fails), {@code deadLettered}, {@code
+ * deadLetterFailures}.
  */
 public final class PostgresSink<T> implements Sink<T> {
     private final PostgresTable<T> table;
@@ -25,14 +27,16 @@ public final class PostgresSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
-        MetricGroup metrics = context.metricGroup();
+        MetricGroup metrics = context.metricGroup().addGroup("sink");
         return new Writer<>(
                 new PostgresWriter<>(
                         table,
                         settings,
-                        metrics.counter("rowsWritten"),
-                        metrics.counter("deadLettered"),
-                        metrics.counter("deadLetterFailures")),
+                        new PostgresWriter.Counters(
+                                metrics.counter("rowsWritten"),
+                                metrics.counter("writeFailures"),
+                                metrics.counter("deadLettered"),
+                                metrics.counter("deadLetterFailures"))),
                 context.getProcessingTimeService(),
                 settings.batchInterval().toMillis());
     }

@@ -1,5 +1,6 @@
 package dev.flinkwatch.pipeline.sink;
 
+import dev.flinkwatch.pipeline.MonitorLog;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.sql.Connection;
@@ -31,28 +32,33 @@ final class PostgresWriter<T> implements AutoCloseable {
 
     private final PostgresTable<T> table;
     private final PostgresSinks.Settings settings;
-    private final Counter rowsWritten;
-    private final Counter deadLettered;
-    private final Counter deadLetterFailures;
+    private final Counters counters;
     private final String sql;
     private final List<T> buffer = new ArrayList<>();
     private Connection connection;
     private PreparedStatement rowStatement;
     private PreparedStatement deadLetterStatement;
 
-    PostgresWriter(
-            PostgresTable<T> table,
-            PostgresSinks.Settings settings,
-            Counter rowsWritten,
-            Counter deadLettered,
-            Counter deadLetterFailures) {
+    PostgresWriter(PostgresTable<T> table, PostgresSinks.Settings settings, Counters counters) {
         this.table = table;
         this.settings = settings;
-        this.rowsWritten = rowsWritten;
-        this.deadLettered = deadLettered;
-        this.deadLetterFailures = deadLetterFailures;
+        this.counters = counters;
         this.sql = table.sql();
     }
+
+    /**
+     * What the writer counts.
+     *
+     * @param rowsWritten rows PostgreSQL accepted
+     * @param writeFailures attempts that failed for unavailability (retried, or the task fails)
+     * @param deadLettered rows PostgreSQL refused, written to {@code dead_letters}
+     * @param deadLetterFailures refused rows whose dead letter was refused too (lost)
+     */
+    record Counters(
+            Counter rowsWritten,
+            Counter writeFailures,
+            Counter deadLettered,
+            Counter deadLetterFailures) {}
 
     /** Buffers a row; writes the batch when it is full. */
     void add(T row) throws IOException {
@@ -81,7 +87,7 @@ final class PostgresWriter<T> implements AutoCloseable {
     private void write(List<T> rows) throws IOException {
         SQLException refused = withRetries(() -> executeBatch(rows));
         if (refused == null) {
-            rowsWritten.inc(rows.size());
+            counters.rowsWritten().inc(rows.size());
         } else if (rows.size() == 1) {
             deadLetter(rows.get(0), refused);
         } else {
@@ -94,8 +100,11 @@ final class PostgresWriter<T> implements AutoCloseable {
 
     private void deadLetter(T row, SQLException refusal) throws IOException {
         DeadLetter letter = DeadLetter.of(table, row, refusal);
-        deadLettered.inc();
-        LOG.warn(
+        counters.deadLettered().inc();
+        MonitorLog.warn(
+                LOG,
+                letter.monitorId(),
+                letter.tenantId(),
                 "event=row_dead_lettered sink={} monitor={} sql_state={} reason={}",
                 letter.sink(),
                 letter.monitorId(),
@@ -104,8 +113,11 @@ final class PostgresWriter<T> implements AutoCloseable {
         SQLException refused = withRetries(() -> insert(letter));
         if (refused != null) {
             // cannot happen for a sanitized letter; if it does, the row is lost but the job goes on
-            deadLetterFailures.inc();
-            LOG.error(
+            counters.deadLetterFailures().inc();
+            MonitorLog.error(
+                    LOG,
+                    letter.monitorId(),
+                    letter.tenantId(),
                     "event=dead_letter_refused sink={} monitor={} sql_state={} reason={}",
                     letter.sink(),
                     letter.monitorId(),
@@ -175,6 +187,7 @@ final class PostgresWriter<T> implements AutoCloseable {
                     return e;
                 }
                 discardConnection();
+                counters.writeFailures().inc();
                 String state = SqlFailure.sqlState(e);
                 if (attempt > settings.maxRetries()) {
                     throw new IOException(

@@ -33,6 +33,7 @@ class PostgresWriterIT {
     private TestPostgres.Database db;
     private final UUID monitor = UUID.randomUUID();
     private final SimpleCounter written = new SimpleCounter();
+    private final SimpleCounter writeFailures = new SimpleCounter();
     private final SimpleCounter deadLettered = new SimpleCounter();
     private final SimpleCounter deadLetterFailures = new SimpleCounter();
 
@@ -141,6 +142,7 @@ class PostgresWriterIT {
         }
         assertThat(count("check_runs")).isEqualTo(2);
         assertThat(written.getCount()).isEqualTo(2);
+        assertThat(writeFailures.getCount()).isEqualTo(1);
         assertThat(deadLettered.getCount()).isZero();
     }
 
@@ -164,6 +166,7 @@ class PostgresWriterIT {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("check_runs failed after 2 retries")
                 .hasMessageContaining("08001");
+        assertThat(writeFailures.getCount()).as("the first attempt and 2 retries").isEqualTo(3);
         assertThat(deadLettered.getCount()).isZero();
     }
 
@@ -231,7 +234,11 @@ class PostgresWriterIT {
     }
 
     private <T> PostgresWriter<T> writer(PostgresTable<T> table, PostgresSinks.Settings settings) {
-        return new PostgresWriter<>(table, settings, written, deadLettered, deadLetterFailures);
+        return new PostgresWriter<>(
+                table,
+                settings,
+                new PostgresWriter.Counters(
+                        written, writeFailures, deadLettered, deadLetterFailures));
     }
 
     private int count(String table) throws Exception {
