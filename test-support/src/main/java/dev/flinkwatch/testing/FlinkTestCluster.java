@@ -18,18 +18,20 @@ public final class FlinkTestCluster {
 
     /** Register with {@code @RegisterExtension static final MiniClusterExtension FLINK = ...}. */
     public static MiniClusterExtension extension() {
+        return extension(new Configuration());
+    }
+
+    /** The same cluster with more cluster settings (metric reporters, ...). */
+    public static MiniClusterExtension extension(Configuration extra) {
+        Configuration conf = jobConfig();
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, SLOTS);
+        conf.addAll(extra);
         return new MiniClusterExtension(
                 new MiniClusterResourceConfiguration.Builder()
                         .setNumberTaskManagers(1)
                         .setNumberSlotsPerTaskManager(SLOTS)
-                        .setConfiguration(clusterConfig())
+                        .setConfiguration(conf)
                         .build());
-    }
-
-    private static Configuration clusterConfig() {
-        Configuration conf = jobConfig();
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, SLOTS);
-        return conf;
     }
 
     /** Job settings for tests: the platform's types, generic (Kryo) types disabled. */
