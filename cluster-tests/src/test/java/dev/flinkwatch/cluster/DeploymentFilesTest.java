@@ -31,7 +31,9 @@ class DeploymentFilesTest {
      * Keys owned by the operator, its autoscaler and the S3 plugin, which are not on this
      * classpath.
      */
-    private static final List<String> DELEGATED = List.of("kubernetes.", "job.autoscaler.", "s3.");
+    // metrics.reporter.prom.*: keys of the Prometheus reporter plugin, not of Flink's classpath
+    private static final List<String> DELEGATED =
+            List.of("kubernetes.", "job.autoscaler.", "s3.", FlinkConfTest.PROMETHEUS);
 
     @Test
     void composeFileFollowsTheComposeSpecification() {
@@ -119,7 +121,9 @@ class DeploymentFilesTest {
                             "state.backend.type",
                             "execution.checkpointing.interval",
                             "execution.checkpointing.mode",
-                            "restart-strategy.type")) {
+                            "restart-strategy.type",
+                            FlinkConfTest.PROMETHEUS + "factory.class",
+                            FlinkConfTest.PROMETHEUS + "port")) {
                 assertThat(conf.get(key)).as(key).isEqualTo(clusterConf.get(key));
             }
             assertThat(d.toString()).contains("flink-s3-fs-presto-2.2.1.jar");

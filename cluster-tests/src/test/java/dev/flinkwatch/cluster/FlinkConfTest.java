@@ -19,12 +19,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** flink-conf/config.yaml, read by Flink's own YAML loader, holds only keys Flink 2.2 knows. */
 class FlinkConfTest {
+    /**
+     * The Prometheus reporter's keys: its plugin reads them, Flink's classpath does not know them.
+     */
+    static final String PROMETHEUS = "metrics.reporter.prom.";
 
     @Test
     void everyKeyIsAFlinkOption() {
         Configuration conf = GlobalConfiguration.loadConfiguration(Repo.flinkConf().toString());
         assertThat(conf.keySet()).hasSizeGreaterThan(20);
-        assertThat(FlinkOptionKeys.unknown(conf.keySet(), List.of())).isEmpty();
+        assertThat(FlinkOptionKeys.unknown(conf.keySet(), List.of(PROMETHEUS))).isEmpty();
+    }
+
+    @Test
+    void metricsAreServedToPrometheus() {
+        Configuration conf = GlobalConfiguration.loadConfiguration(Repo.flinkConf().toString());
+        assertThat(conf.toMap())
+                .containsEntry(
+                        PROMETHEUS + "factory.class",
+                        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
+                .containsEntry(PROMETHEUS + "port", "9249");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.flinkwatch.api;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.flinkwatch.api.channels.ChannelChecks;
 import dev.flinkwatch.api.channels.ChannelRoutes;
 import dev.flinkwatch.api.channels.ChannelTestRoutes;
@@ -88,7 +89,10 @@ public final class ControlApi implements AutoCloseable {
 
     private ControlApi(ControlApiConfig config, DataSource given) {
         this.config = config;
-        this.ownPool = given instanceof HikariDataSource ? null : pool(given, config.dbPoolSize());
+        this.ownPool =
+                given instanceof HikariDataSource
+                        ? null
+                        : pool(given, config.dbPoolSize(), metrics);
         DataSource db = ownPool != null ? ownPool : given;
         if (config.migrateSchema()) {
             SchemaMigrations.migrate(db);
@@ -327,10 +331,13 @@ public final class ControlApi implements AutoCloseable {
         return t;
     }
 
-    private static HikariDataSource pool(DataSource dataSource, int size) {
+    private static HikariDataSource pool(
+            DataSource dataSource, int size, PrometheusMeterRegistry metrics) {
         HikariConfig hikari = new HikariConfig();
         hikari.setDataSource(dataSource);
         hikari.setPoolName("control-api");
+        // hikaricp_connections_{active,idle,pending,max,min}, _acquire/_usage/_creation_seconds
+        hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
         hikari.setMaximumPoolSize(size);
         hikari.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
         // Start even while the database is down: /readyz reports it, requests get 503.

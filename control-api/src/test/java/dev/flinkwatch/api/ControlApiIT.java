@@ -490,7 +490,14 @@ class ControlApiIT {
                 .contains(
                         "http_server_requests_seconds_bucket{method=\"GET\",route=\"/v1/monitors\",status=\"200\"")
                 .contains("flinkwatch_outbox_backlog")
-                .contains("flinkwatch_outbox_oldest_age_seconds");
+                .contains("flinkwatch_outbox_oldest_age_seconds")
+                .contains("hikaricp_connections_active{pool=\"control-api\"}")
+                .contains("hikaricp_connections_pending{pool=\"control-api\"}")
+                .contains("hikaricp_connections_acquire_seconds_count{pool=\"control-api\"}");
+        assertThat(metric("hikaricp_connections_max")).isPositive();
+        assertThat(metric("hikaricp_connections_acquire_seconds_count"))
+                .as("connections taken for the requests above")
+                .isPositive();
         assertThat(metric("flinkwatch_outbox_backlog")).isNotNaN().isGreaterThanOrEqualTo(0);
         assertThat(metric("flinkwatch_outbox_oldest_age_seconds")).isNotNaN();
     }

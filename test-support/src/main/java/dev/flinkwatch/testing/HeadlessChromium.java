@@ -192,6 +192,22 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
+    /**
+     * Clicks (from script) every element matching the selector whose text is {@code text}: for
+     * toggles repeated per item, where a trusted click per element would need its coordinates.
+     *
+     * @return how many were clicked
+     */
+    public int clickAll(String selector, String text) throws Exception {
+        return evaluate(
+                        "(() => { let n = 0; for (const e of document.querySelectorAll("
+                                + JSON.writeValueAsString(selector)
+                                + ")) { if (e.textContent.trim() === "
+                                + JSON.writeValueAsString(text)
+                                + ") { e.click(); n++; } } return n; })()")
+                .asInt();
+    }
+
     /** Types text into the focused element, as the keyboard would. */
     public void type(String text) throws Exception {
         send("Input.insertText", Map.of("text", text));
