@@ -42,6 +42,7 @@ import dev.flinkwatch.model.MonitorSpecValidator;
 import dev.flinkwatch.schema.SchemaMigrations;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
@@ -238,6 +239,11 @@ public final class ControlApi implements AutoCloseable {
         String host =
                 config.bindHost().contains(":") ? "[" + config.bindHost() + "]" : config.bindHost();
         return "http://" + host + ":" + port();
+    }
+
+    /** The registry {@code /metrics} serves, for embedders that add their own meters. */
+    public MeterRegistry meterRegistry() {
+        return metrics;
     }
 
     /** Adds a condition to {@code /readyz}; may be called at any time. */

@@ -1,12 +1,17 @@
 package dev.flinkwatch.delivery;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counters of one delivery instance: alerts taken from the topic, attempt outcomes in total and per
- * channel type, channels disabled.
+ * channel type, channels disabled. {@link #bindTo} exports them as {@code
+ * flinkwatch_deliveries_total{outcome, channel_type}}, {@code
+ * flinkwatch_delivery_alerts_queued_total} and {@code flinkwatch_delivery_channels_disabled_total}.
  */
 public final class DeliveryMetrics {
     /** What an attempt (or a delivery given up without one) ended with. */
@@ -86,5 +91,32 @@ public final class DeliveryMetrics {
 
     public long channelsDisabledCount() {
         return channelsDisabled.get();
+    }
+
+    /** Exports the counters into a Micrometer registry (the embedder's /metrics). */
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("flinkwatch.delivery.alerts.queued", queued, AtomicLong::get)
+                .description("alerts taken from the alerts topic for delivery")
+                .register(registry);
+        FunctionCounter.builder(
+                        "flinkwatch.delivery.channels.disabled", channelsDisabled, AtomicLong::get)
+                .description("channels disabled after 410 Gone or a long failure run")
+                .register(registry);
+        perType.forEach(
+                (type, counters) ->
+                        counters.forEach(
+                                (outcome, count) ->
+                                        FunctionCounter.builder(
+                                                        "flinkwatch.deliveries",
+                                                        count,
+                                                        AtomicLong::get)
+                                                .description(
+                                                        "delivery attempts per outcome and channel"
+                                                                + " type")
+                                                .tag(
+                                                        "outcome",
+                                                        outcome.name().toLowerCase(Locale.ROOT))
+                                                .tag("channel_type", type.jsonName())
+                                                .register(registry)));
     }
 }

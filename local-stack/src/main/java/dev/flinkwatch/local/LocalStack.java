@@ -457,7 +457,9 @@ public final class LocalStack implements AutoCloseable {
     private void startDelivery(DataSource db, String keyset) {
         Configuration conf = deliveryConf(keyset);
         conf.set(DeliveryOptions.API_BASE_URL, api.baseUrl());
-        manage("delivery", DeliveryService.start(DeliveryConfig.from(conf), db));
+        DeliveryService delivery = DeliveryService.start(DeliveryConfig.from(conf), db);
+        delivery.metrics().bindTo(api.meterRegistry()); // one /metrics for the whole stack
+        manage("delivery", delivery);
     }
 
     /**

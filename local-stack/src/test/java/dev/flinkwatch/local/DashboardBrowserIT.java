@@ -2,6 +2,7 @@ package dev.flinkwatch.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinkwatch.testing.HeadlessChromium;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * target/flink-dashboard.png}.
  */
 class DashboardBrowserIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMIUM = HeadlessChromium.EXECUTABLE;
 
     @TempDir Path dataDir;
     @TempDir Path profile;
@@ -41,25 +42,16 @@ class DashboardBrowserIT {
         }
     }
 
-    /** Runs headless Chromium with the flags this offline machine needs; returns its stdout. */
+    /** Runs headless Chromium once with the shared flags; returns its stdout. */
     private String chromium(List<String> args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(CHROMIUM.toString());
+        command.addAll(HeadlessChromium.flags(profile));
         command.addAll(
                 List.of(
-                        "--headless",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-quic",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--user-data-dir=" + profile,
                         // let the dashboard's scripts fetch the job list before the page is read
                         // (a longer budget never settles: the dashboard polls the REST API)
-                        "--virtual-time-budget=5000",
-                        "--run-all-compositor-stages-before-draw"));
+                        "--virtual-time-budget=5000", "--run-all-compositor-stages-before-draw"));
         command.addAll(args);
         Process p =
                 new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
