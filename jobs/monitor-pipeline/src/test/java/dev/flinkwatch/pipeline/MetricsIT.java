@@ -268,24 +268,31 @@ class MetricsIT {
                 browser.click("nz-option-item[title^=\"0.\"][title$=\"." + metric + "\"]");
                 browser.awaitVisible("flink-job-chart");
             }
+            // numbers rather than sparklines, full width so the names show; each shows a value
+            assertThat(browser.clickAll("flink-job-chart button", "Numeric"))
+                    .isEqualTo(metrics.size());
+            assertThat(browser.clickAll("flink-job-chart button", "Big")).isEqualTo(metrics.size());
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(
+                            () ->
+                                    assertThat(
+                                                    browser.evaluate(
+                                                                    "[...document.querySelectorAll("
+                                                                            + "'flink-job-chart"
+                                                                            + " .numeric')].map(e"
+                                                                            + " =>"
+                                                                            + " e.textContent.trim())")
+                                                            .toString())
+                                            .as("values shown")
+                                            .matches(
+                                                    "\\[\"[-0-9.,E]+\"(,\"[-0-9.,E]+\"){"
+                                                            + (metrics.size() - 1)
+                                                            + "}]"));
         } catch (Throwable e) {
             browser.screenshot(Path.of("target", "pipeline-metrics-" + name + "-failed.png"));
             throw e;
         }
-        // numbers rather than sparklines, full width so the names show; each shows a value
-        assertThat(browser.clickAll("flink-job-chart button", "Numeric")).isEqualTo(metrics.size());
-        assertThat(browser.clickAll("flink-job-chart button", "Big")).isEqualTo(metrics.size());
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(500))
-                .until(
-                        () ->
-                                browser.evaluate(
-                                                        "[...document.querySelectorAll('flink-job-chart"
-                                                                + " .numeric')].filter(e =>"
-                                                                + " /^\\s*-?[0-9.]+\\s*$/.test(e.textContent))"
-                                                                + ".length")
-                                                .asInt()
-                                        == metrics.size());
         Path png = Path.of("target", "pipeline-metrics-" + name + ".png").toAbsolutePath();
         browser.screenshot(png);
         assertThat(Files.size(png)).isGreaterThan(20_000);
