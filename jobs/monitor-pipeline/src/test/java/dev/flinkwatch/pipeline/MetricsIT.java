@@ -28,6 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -76,10 +77,11 @@ class MetricsIT {
         try (PipelineFixture f = new PipelineFixture()) {
             f.site.page("/news", "<p>Story one</p>");
             f.site.page("/static", "<p>Never changes</p>");
+            Configuration conf = f.config(checkpoints);
             // two sources of one host: the scheduler emits both at once, the pacer parks the second
             MonitorSpec monitor =
                     spec(
-                            UUID.randomUUID(),
+                            onSubtaskZero(conf.get(PipelineOptions.MAX_PARALLELISM)),
                             1,
                             1,
                             Condition.anyChange(),
@@ -87,7 +89,6 @@ class MetricsIT {
                             f.site.url("/static"));
             f.upsert(monitor);
 
-            Configuration conf = f.config(checkpoints);
             conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ofMillis(200));
             JobClient job =
                     MonitorPipelineJob.start(f.environment(conf), conf, PipelineFixture.noLlm());
@@ -360,6 +361,19 @@ class MetricsIT {
                         HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(uri.toString()).isEqualTo(200);
         return ModelCodec.mapper().readTree(r.body());
+    }
+
+    /**
+     * A monitor id whose keyed operators run on subtask 0 (of the fixture's 2): the dashboard shows
+     * subtask 0's metrics.
+     */
+    private static UUID onSubtaskZero(int maxParallelism) {
+        while (true) {
+            UUID id = UUID.randomUUID();
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(id, maxParallelism, 2) == 0) {
+                return id;
+            }
+        }
     }
 
     private static int freePort() {
