@@ -171,6 +171,11 @@ public final class HeadlessChromium implements AutoCloseable {
                 .until(() -> box(selector) != null);
     }
 
+    /** Whether an element matches the CSS selector and is visible now. */
+    public boolean isVisible(String selector) throws Exception {
+        return box(selector) != null;
+    }
+
     /** A trusted mouse click in the middle of the first visible element the selector matches. */
     public void click(String selector) throws Exception {
         awaitVisible(selector);

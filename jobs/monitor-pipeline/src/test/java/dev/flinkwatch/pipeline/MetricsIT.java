@@ -263,10 +263,21 @@ class MetricsIT {
                         .toString());
         try {
             for (String metric : metrics) {
-                browser.click("flink-job-overview-drawer-chart nz-select");
-                browser.type(metric);
-                // the option list filters as one types; pick the subtask-0 series
-                browser.click("nz-option-item[title^=\"0.\"][title$=\"." + metric + "\"]");
+                String option = "nz-option-item[title^=\"0.\"][title$=\"." + metric + "\"]";
+                // the picker loads its names after the tab opens: open it and type until the
+                // filtered list offers the subtask-0 series
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(
+                                () -> {
+                                    if (browser.isVisible(option)) {
+                                        return true;
+                                    }
+                                    browser.click("flink-job-overview-drawer-chart nz-select");
+                                    browser.type(metric);
+                                    return false;
+                                });
+                browser.click(option);
                 browser.awaitVisible("flink-job-chart");
             }
             // numbers rather than sparklines, full width so the names show; each shows a value
