@@ -1,6 +1,9 @@
 package dev.flinkwatch.bench.delivery;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.flinkwatch.delivery.ChannelSettings;
+import dev.flinkwatch.delivery.ChannelStore;
+import dev.flinkwatch.delivery.ChannelType;
 import dev.flinkwatch.delivery.DeliveryConfig;
 import dev.flinkwatch.delivery.DeliveryService;
 import dev.flinkwatch.delivery.RetryPolicy;
@@ -140,6 +143,8 @@ public final class DeliveryBenchmark {
         String topic = TestKafka.uniqueTopic("alerts-bench");
         TestKafka.createTopic(topic, 4, false);
         UUID tenant = UUID.randomUUID();
+        String keyset = SecretBox.generateKeysetJson();
+        ChannelStore channels = new ChannelStore(db, SecretBox.fromKeysetJson(keyset));
         List<UUID> monitors = new ArrayList<>();
         try (Connection c = db.getConnection()) {
             try (PreparedStatement ps =
@@ -150,15 +155,27 @@ public final class DeliveryBenchmark {
             for (int i = 0; i < urls.size(); i++) {
                 UUID id = UUID.randomUUID();
                 String url = urls.get(i) + (i < hangingCount ? "?hang" : "");
+                // A webhook channel per receiver, as the API stores them (encrypted settings).
+                UUID channel =
+                        channels.create(
+                                        tenant,
+                                        new ChannelStore.Draft(
+                                                "bench " + i,
+                                                ChannelType.WEBHOOK,
+                                                ChannelSettings.ofUrl(url),
+                                                null,
+                                                true))
+                                .id();
                 try (PreparedStatement ps =
                         c.prepareStatement(
                                 "INSERT INTO monitors (id, tenant_id, version, name, status,"
                                         + " interval_seconds, spec) VALUES (?, ?, 1, 'bench',"
                                         + " 'active', 60, jsonb_build_object('notify',"
-                                        + " jsonb_build_object('webhookUrl', ?::text)))")) {
+                                        + " jsonb_build_object('channels',"
+                                        + " jsonb_build_array(?::text))))")) {
                     ps.setObject(1, id);
                     ps.setObject(2, tenant);
-                    ps.setString(3, url);
+                    ps.setString(3, channel.toString());
                     ps.executeUpdate();
                 }
                 monitors.add(id);
@@ -198,7 +215,7 @@ public final class DeliveryBenchmark {
                         TestKafka.bootstrapServers(),
                         topic,
                         "bench-" + UUID.randomUUID(),
-                        SecretBox.generateKeysetJson(),
+                        keyset,
                         new RetryPolicy(
                                 Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(1)),
                         Duration.ofSeconds(2),
