@@ -184,14 +184,20 @@ class ChannelStoreIT {
             try (ResultSet rs = ps.executeQuery()) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("receiver.example:8443");
-                assertThat(rs.getString(2)).isEqualTo(DeliveryStore.NOTIFY_WEBHOOK);
+                // A channel row: the channel's id, no copy of its URL (read at the attempt).
+                assertThat(rs.getString(2)).isEqualTo(implicit.toString());
             }
         }
         assertThat(
                         deliveries.claim(10, List.of(), Duration.ofMinutes(1)).stream()
-                                .filter(d -> d.alertKey().equals(alert.alertId()))
-                                .map(DeliveryStore.Claimed::targetUrl))
-                .containsExactly(url);
+                                .filter(d -> d.alertKey().equals(alert.alertId())))
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.channelId()).isEqualTo(implicit);
+                            assertThat(d.targetUrl()).isNull();
+                        });
+        assertThat(store.byIds(List.of(implicit)).get(implicit).settings().url()).isEqualTo(url);
 
         // A disabled implicit channel is not delivered to.
         assertThat(store.disable(tenant, implicit, "410")).isTrue();
