@@ -188,21 +188,12 @@ public final class ChannelSenders implements AutoCloseable {
 
     /** The Click header: an http(s) URL in ASCII form, or null. */
     static String clickUrl(String url) {
-        if (url == null) {
+        URI uri = GuardedHttpPoster.parse(url);
+        if (uri == null) {
             return null;
         }
-        try {
-            URI uri = URI.create(url);
-            String scheme = uri.getScheme();
-            if (uri.getHost() == null
-                    || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
-                return null;
-            }
-            String ascii = uri.toASCIIString();
-            return ascii.chars().allMatch(c -> c > 0x20 && c < 0x7f) ? ascii : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        String ascii = uri.toASCIIString();
+        return ascii.chars().allMatch(c -> c > 0x20 && c < 0x7f) ? ascii : null;
     }
 
     private static CompletableFuture<AttemptResult> invalid(String why) {

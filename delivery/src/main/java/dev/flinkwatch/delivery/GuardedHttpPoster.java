@@ -126,7 +126,8 @@ public final class GuardedHttpPoster implements AutoCloseable {
                                         unwrap(error).getClass().getSimpleName()));
     }
 
-    private static URI parse(String url) {
+    /** An absolute http(s) URL with a host, or null: what any channel may send to or link. */
+    static URI parse(String url) {
         if (url == null) {
             return null;
         }
