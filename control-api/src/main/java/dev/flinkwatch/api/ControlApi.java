@@ -9,6 +9,8 @@ import dev.flinkwatch.api.channels.ChannelTestRoutes;
 import dev.flinkwatch.api.channels.MonitorChannels;
 import dev.flinkwatch.api.channels.NoticeRoutes;
 import dev.flinkwatch.api.channels.WebhookSecretRoutes;
+import dev.flinkwatch.api.feeds.FeedRoutes;
+import dev.flinkwatch.api.feeds.FeedTokenStore;
 import dev.flinkwatch.api.history.HistoryRoutes;
 import dev.flinkwatch.api.history.HistoryStore;
 import dev.flinkwatch.api.http.Caller;
@@ -148,7 +150,10 @@ public final class ControlApi implements AutoCloseable {
                         relay::wakeUp);
         routes.addAll(new MonitorBatchRoutes(batches).routes());
         routes.addAll(new ImportRoutes(batches).routes());
-        routes.addAll(new HistoryRoutes(new HistoryStore(db), monitors).routes());
+        HistoryStore history = new HistoryStore(db);
+        routes.addAll(new HistoryRoutes(history, monitors).routes());
+        TenantRateLimiter limits = new TenantRateLimiter(config.writeLimit(), config.readLimit());
+        routes.addAll(new FeedRoutes(new FeedTokenStore(db), history, monitors, limits).routes());
         routes.addAll(
                 new WebhookSecretRoutes(box == null ? null : new WebhookSecrets(db, box)).routes());
         channelSenders =
@@ -177,12 +182,7 @@ public final class ControlApi implements AutoCloseable {
                                                 Duration.ofMinutes(1))))
                         .routes());
         this.monitors = monitors;
-        app =
-                createApp(
-                        routes,
-                        new Authenticator(tenants, config.adminToken()),
-                        new TenantRateLimiter(config.writeLimit(), config.readLimit()),
-                        metrics);
+        app = createApp(routes, new Authenticator(tenants, config.adminToken()), limits, metrics);
     }
 
     /**

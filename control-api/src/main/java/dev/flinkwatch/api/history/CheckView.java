@@ -3,8 +3,13 @@ package dev.flinkwatch.api.history;
 import dev.flinkwatch.model.CheckOutcome;
 import java.time.Instant;
 
-/** A stored check run (the pipeline stores changes and errors only). */
+/**
+ * A stored check run (the pipeline stores changes and errors only).
+ *
+ * @param id the run's id: alerts name the run that raised them by it ({@link AlertView#checkId()})
+ */
 public record CheckView(
+        long id,
         String sourceUrl,
         Instant scheduledAt,
         Instant startedAt,

@@ -25,8 +25,12 @@ import javax.sql.DataSource;
  */
 public final class HistoryStore {
     private static final String ALERTS =
-            "SELECT a.alert_key, a.kind, a.monitor_id, a.source_url, a.detected_at, a.reason,"
-                    + " a.excerpt, a.diff, a.created_at,"
+            "SELECT a.alert_key, a.kind, a.monitor_id, m.name AS monitor_name, a.source_url,"
+                    + " a.detected_at, a.reason, a.excerpt, a.diff, a.created_at,"
+                    // The run that raised it: an alert is detected when its check finishes.
+                    + " (SELECT c.id FROM check_runs c WHERE c.monitor_id = a.monitor_id"
+                    + " AND c.tenant_id = a.tenant_id AND c.source_url = a.source_url"
+                    + " AND c.finished_at = a.detected_at ORDER BY c.id LIMIT 1) AS check_id,"
                     // Joined at read time: delivery rows have no foreign key to alerts (they may
                     // be written first). 'sending' is an internal lease and shows as pending.
                     + " (SELECT coalesce(json_agg(json_build_object('channel', d.channel,"
@@ -43,7 +47,7 @@ public final class HistoryStore {
                     + " ON m.id = a.monitor_id AND m.tenant_id = a.tenant_id"
                     + " WHERE a.tenant_id = ? AND m.deleted_at IS NULL";
     private static final String CHECKS =
-            "SELECT c.source_url, c.scheduled_at, c.started_at, c.finished_at, c.outcome,"
+            "SELECT c.id, c.source_url, c.scheduled_at, c.started_at, c.finished_at, c.outcome,"
                     + " c.http_status, c.content_hash, c.error_code, c.error_message,"
                     + " c.latency_ms, c.diff, c.finished_at AS feed_time, c.id AS feed_id"
                     + " FROM check_runs c WHERE c.tenant_id = ? AND c.monitor_id = ?";
@@ -80,11 +84,13 @@ public final class HistoryStore {
                                 rs.getString("alert_key"),
                                 AlertKind.valueOf(rs.getString("kind")),
                                 rs.getObject("monitor_id", UUID.class),
+                                rs.getString("monitor_name"),
                                 rs.getString("source_url"),
                                 Jdbc.instant(rs, "detected_at"),
                                 rs.getString("reason"),
                                 rs.getString("excerpt"),
                                 rs.getString("diff"),
+                                (Long) rs.getObject("check_id"),
                                 Jdbc.instant(rs, "created_at"),
                                 deliveries(rs.getString("deliveries"))));
     }
@@ -112,6 +118,7 @@ public final class HistoryStore {
                 limit,
                 rs ->
                         new CheckView(
+                                rs.getLong("id"),
                                 rs.getString("source_url"),
                                 Jdbc.instant(rs, "scheduled_at"),
                                 Jdbc.instant(rs, "started_at"),

@@ -34,11 +34,19 @@ public final class ApiKeys {
     }
 
     public static Generated generate() {
+        return generate(PREFIX);
+    }
+
+    /**
+     * A secret of the same strength for another use (feed tokens), told apart by its prefix
+     * (base64url-safe: it goes into URLs).
+     */
+    public static Generated generate(String prefix) {
         byte[] random = new byte[SECRET_BYTES];
         RANDOM.nextBytes(random);
-        String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        String secret = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         return new Generated(
-                secret, sha256(secret), secret.substring(0, PREFIX.length() + DISPLAY_CHARS));
+                secret, sha256(secret), secret.substring(0, prefix.length() + DISPLAY_CHARS));
     }
 
     public static byte[] sha256(String text) {
