@@ -29,16 +29,35 @@ final class PipelineRows {
 
     static void alert(DataSource db, UUID monitor, UUID tenant, String key, Instant detectedAt)
             throws SQLException {
+        alert(db, monitor, tenant, key, detectedAt, "CONDITION_MET", "price 45 < 50", null);
+    }
+
+    /**
+     * An alert of the widget source, e.g. raised by the {@link #checkRun} finished at that time.
+     */
+    static void alert(
+            DataSource db,
+            UUID monitor,
+            UUID tenant,
+            String key,
+            Instant detectedAt,
+            String kind,
+            String reason,
+            String diff)
+            throws SQLException {
         execute(
                 db,
                 "INSERT INTO alerts (alert_key, kind, monitor_id, tenant_id, source_url,"
-                        + " detected_at, reason, excerpt)"
-                        + " VALUES (?, 'CONDITION_MET', ?, ?, 'https://shop.example/widget', ?,"
-                        + " 'price 45 < 50', 'Price: $45')",
+                        + " detected_at, reason, excerpt, diff)"
+                        + " VALUES (?, ?, ?, ?, 'https://shop.example/widget', ?, ?,"
+                        + " 'Price: $45', ?)",
                 key,
+                kind,
                 monitor,
                 tenant,
-                Timestamp.from(detectedAt));
+                Timestamp.from(detectedAt),
+                reason,
+                diff);
     }
 
     /** A delivered row as the delivery component writes it (no foreign key to alerts). */
