@@ -218,6 +218,26 @@ class FeedsIT {
     }
 
     @Test
+    void feedReadsCountAgainstTheTenantsReadLimit() throws Exception {
+        Tenant t = harness.createTenant("Rate limited");
+        UUID m = monitor(t, "Polled often");
+        alert(m, t, "limited", T0);
+        JsonNode feed = createFeed(t, m);
+        String path = URI.create(feed.get("url").asText()).getRawPath();
+        // a second API on the same database whose read bucket holds 2 tokens, refilled 1 a minute
+        try (ApiHarness limited =
+                ApiHarness.startOn(harness.db, harness.topic, b -> b.readLimit(1, 2))) {
+            assertThat(limited.send("GET", path, Map.of(), null).status()).isEqualTo(200);
+            assertThat(limited.send("GET", path, Map.of(), null).status()).isEqualTo(200);
+            Response refused = limited.send("GET", path, Map.of(), null);
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            // the same tenant's API reads share the bucket
+            assertThat(limited.get("/v1/feeds", t).status()).isEqualTo(429);
+        }
+    }
+
+    @Test
     void tokensAreStoredOnlyAsTheirHash() throws Exception {
         Tenant t = harness.createTenant("At rest");
         UUID m = monitor(t, "At rest monitor");

@@ -24,7 +24,7 @@ import java.util.List;
  * @param truncated true when rows were left out: over {@link #MAX_ROWS}, or the stored diff was
  *     already cut by the pipeline
  * @param note why there are no rows although something changed (a change too large to diff line by
- *     line); null otherwise
+ *     line, or a diff the pipeline left out of an oversized record); null otherwise
  */
 public record DiffView(List<Hunk> hunks, int added, int removed, boolean truncated, String note) {
 
@@ -186,15 +186,13 @@ public record DiffView(List<Hunk> hunks, int added, int removed, boolean truncat
     }
 
     /**
-     * The view of a diff in {@link LineDiff}'s stored format, including its "diff too large" note
-     * and its truncation mark. Lines without a marker (none are written today) show as context.
+     * The view of a diff in {@link LineDiff}'s stored format, including its truncation mark. A
+     * stored text without any marked line is a note (why there is no diff). Unmarked lines among
+     * marked ones (none are written today) show as context.
      */
     public static DiffView ofStored(String storedDiffOrNull) {
         if (storedDiffOrNull == null || storedDiffOrNull.isEmpty()) {
             return new DiffView(List.of(), 0, 0, false, null);
-        }
-        if (storedDiffOrNull.startsWith(LineDiff.TOO_LARGE)) {
-            return new DiffView(List.of(), 0, 0, false, storedDiffOrNull.strip());
         }
         Rows rows = new Rows();
         List<Hunk> hunks = new ArrayList<>();
@@ -225,6 +223,11 @@ public record DiffView(List<Hunk> hunks, int added, int removed, boolean truncat
             // a marker alone is an empty line whose trailing space was stripped on the way
             String text = kind == LineKind.CONTEXT ? raw : raw.substring(Math.min(2, raw.length()));
             rows.add(block, new Line(kind, null, null, text));
+        }
+        if (added + removed == 0) {
+            // a note instead of a diff: "diff too large: ...", or "[diff omitted: ...]" from a
+            // sink whose record would have been too large with it
+            return new DiffView(List.of(), 0, 0, false, storedDiffOrNull.strip());
         }
         flush(block, hunks);
         return new DiffView(hunks, added, removed, cut || rows.dropped(), null);

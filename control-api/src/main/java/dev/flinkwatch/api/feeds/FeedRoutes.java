@@ -10,6 +10,7 @@ import dev.flinkwatch.api.http.Json;
 import dev.flinkwatch.api.http.JsonBodies;
 import dev.flinkwatch.api.http.Page;
 import dev.flinkwatch.api.http.QueryParams;
+import dev.flinkwatch.api.http.RequestObserver;
 import dev.flinkwatch.api.http.Route;
 import dev.flinkwatch.api.monitors.MonitorStore;
 import dev.flinkwatch.api.ratelimit.TenantRateLimiter;
@@ -134,6 +135,7 @@ public final class FeedRoutes {
         FeedTokenStore.Grant grant =
                 feeds.resolve(token).orElseThrow(() -> ApiException.notFound("feed"));
         // a feed is one of the tenant's reads, whoever holds the URL
+        ctx.attribute(RequestObserver.TENANT_ATTRIBUTE, grant.tenantId());
         limits.acquire(grant.tenantId(), TenantRateLimiter.Kind.READ);
         String origin = origin(ctx);
         AlertFeed.Head head;

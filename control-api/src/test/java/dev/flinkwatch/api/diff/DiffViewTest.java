@@ -252,6 +252,10 @@ class DiffViewTest {
         assertThat(tooLarge.hunks()).isEmpty();
         assertThat(tooLarge.note()).startsWith(LineDiff.TOO_LARGE);
 
+        String omitted = "[diff omitted: the record exceeded the size limit]";
+        assertThat(DiffView.ofStored(omitted).note()).isEqualTo(omitted);
+        assertThat(DiffView.ofStored(omitted).hunks()).isEmpty();
+
         String cut =
                 LineDiff.between(
                         lines(100, i -> "a" + i), lines(100, i -> "b" + i), 200, STORED_LINES);
