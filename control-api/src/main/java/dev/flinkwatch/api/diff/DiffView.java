@@ -1,6 +1,7 @@
 package dev.flinkwatch.api.diff;
 
 import com.github.difflib.DiffUtils;
+import com.github.difflib.algorithm.myers.MyersDiffWithLinearSpace;
 import com.github.difflib.patch.AbstractDelta;
 import dev.flinkwatch.extraction.LineDiff;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public record DiffView(List<Hunk> hunks, int added, int removed, boolean truncat
      * Most lines per side compared line by line after the common first and last lines: Myers'
      * algorithm costs lines times differences (the pipeline bounds its own diffs the same way).
      */
-    static final int MAX_COMPARED_LINES = 2_000;
+    static final int MAX_COMPARED_LINES = 1_000;
 
     /** How {@link LineDiff} ends a diff it cut at its size cap. */
     static final String STORED_TRUNCATION = "… (diff truncated)";
@@ -137,7 +138,10 @@ public record DiffView(List<Hunk> hunks, int added, int removed, boolean truncat
                             + MAX_COMPARED_LINES
                             + " per side are compared)");
         }
-        List<AbstractDelta<String>> deltas = DiffUtils.diff(aMiddle, bMiddle).getDeltas();
+        // the linear-space variant: the default one keeps a path node per step, (differences)^2 of
+        // them, several times slower on a large change
+        List<AbstractDelta<String>> deltas =
+                DiffUtils.diff(aMiddle, bMiddle, new MyersDiffWithLinearSpace<>()).getDeltas();
         int added = 0;
         int removed = 0;
         for (AbstractDelta<String> d : deltas) {
@@ -163,19 +167,33 @@ public record DiffView(List<Hunk> hunks, int added, int removed, boolean truncat
             int[] at = {oldFrom, newFrom};
             List<Line> lines = new ArrayList<>();
             context(a, at, sourceStart(head, prefix), rows, lines);
-            for (int k = first; k <= last; k++) {
-                AbstractDelta<String> d = deltas.get(k);
-                for (String line : d.getSource().getLines()) {
-                    rows.add(lines, new Line(LineKind.REMOVED, ++at[0], null, line));
+            for (int k = first; k <= last; ) {
+                // touching deltas (the linear-space variant splits a change into a delete and an
+                // insert, in either order) are one change: its removed lines, then its added ones
+                int end = k;
+                while (end < last
+                        && sourceStart(deltas.get(end + 1), prefix)
+                                == sourceEnd(deltas.get(end), prefix)) {
+                    end++;
                 }
-                for (String line : d.getTarget().getLines()) {
-                    rows.add(lines, new Line(LineKind.ADDED, null, ++at[1], line));
+                for (int j = k; j <= end; j++) {
+                    for (String line : deltas.get(j).getSource().getLines()) {
+                        rows.add(lines, new Line(LineKind.REMOVED, ++at[0], null, line));
+                    }
+                }
+                for (int j = k; j <= end; j++) {
+                    for (String line : deltas.get(j).getTarget().getLines()) {
+                        rows.add(lines, new Line(LineKind.ADDED, null, ++at[1], line));
+                    }
                 }
                 int until =
-                        k < last
-                                ? sourceStart(deltas.get(k + 1), prefix)
-                                : Math.min(a.size(), sourceEnd(d, prefix) + CONTEXT_LINES);
+                        end < last
+                                ? sourceStart(deltas.get(end + 1), prefix)
+                                : Math.min(
+                                        a.size(),
+                                        sourceEnd(deltas.get(end), prefix) + CONTEXT_LINES);
                 context(a, at, until, rows, lines);
+                k = end + 1;
             }
             if (!lines.isEmpty()) {
                 hunks.add(new Hunk(oldFrom + 1, newFrom + 1, lines, pairs(lines)));

@@ -153,12 +153,14 @@ class DiffViewTest {
 
     @Test
     void aHugeChangeIsCappedAtMaxRowsAndSaysSo() {
-        String before = lines(1_500, i -> "old " + i);
-        String after = lines(1_500, i -> "new " + i);
+        // as many differing lines as are compared, between unchanged ones: 3 + 2 x 1000 + 3 rows
+        int n = DiffView.MAX_COMPARED_LINES;
+        String before = "a\nb\nc\n" + lines(n, i -> "old " + i) + "\nx\ny\nz";
+        String after = "a\nb\nc\n" + lines(n, i -> "new " + i) + "\nx\ny\nz";
         DiffView view = DiffView.ofTexts(before, after);
         assertThat(view.truncated()).isTrue();
-        assertThat(view.added()).isEqualTo(1_500);
-        assertThat(view.removed()).isEqualTo(1_500);
+        assertThat(view.added()).isEqualTo(n);
+        assertThat(view.removed()).isEqualTo(n);
         assertThat(view.hunks().stream().mapToInt(h -> h.lines().size()).sum())
                 .isEqualTo(DiffView.MAX_ROWS);
         assertThat(view.hunks().stream().mapToInt(h -> h.pairs().size()).sum())
@@ -167,7 +169,8 @@ class DiffViewTest {
 
     @Test
     void exactlyMaxRowsIsNotTruncated() {
-        DiffView view = DiffView.ofTexts("", lines(DiffView.MAX_ROWS, i -> "l" + i));
+        int n = DiffView.MAX_ROWS / 2;
+        DiffView view = DiffView.ofTexts(lines(n, i -> "old " + i), lines(n, i -> "new " + i));
         assertThat(view.truncated()).isFalse();
         assertThat(single(view).lines()).hasSize(DiffView.MAX_ROWS);
     }
