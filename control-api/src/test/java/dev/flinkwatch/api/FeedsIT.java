@@ -1,6 +1,7 @@
 package dev.flinkwatch.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rometools.rome.feed.synd.SyndEntry;
@@ -14,6 +15,7 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -262,6 +264,32 @@ class FeedsIT {
                 }
             }
         }
+    }
+
+    @Test
+    void theSchemaRefusesATokenNamingAnotherTenantsMonitor() {
+        Tenant owner = harness.createTenant("Schema owner");
+        Tenant other = harness.createTenant("Schema other");
+        UUID m = monitor(owner, "Schema monitor");
+        ApiKeys.Generated token = ApiKeys.generate("fwf_");
+        assertThatThrownBy(
+                        () -> {
+                            try (Connection c = db.getConnection();
+                                    PreparedStatement ps =
+                                            c.prepareStatement(
+                                                    "INSERT INTO feed_tokens (id, tenant_id,"
+                                                            + " monitor_id, token_hash, prefix)"
+                                                            + " VALUES (?, ?, ?, ?, ?)")) {
+                                ps.setObject(1, UUID.randomUUID());
+                                ps.setObject(2, other.id());
+                                ps.setObject(3, m);
+                                ps.setBytes(4, token.hash());
+                                ps.setString(5, token.displayPrefix());
+                                ps.executeUpdate();
+                            }
+                        })
+                .isInstanceOf(SQLException.class)
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23503"));
     }
 
     @Test

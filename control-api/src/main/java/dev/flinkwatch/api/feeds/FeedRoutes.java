@@ -41,7 +41,7 @@ public final class FeedRoutes {
     /** A Host header fit to start links with: a name or IP literal, an optional port. */
     private static final Pattern HOST =
             Pattern.compile(
-                    "(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\\[[0-9A-Fa-f:.]{2,45}])"
+                    "(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\\[[0-9A-Fa-f:.]{2,45}])"
                             + "(?::[0-9]{1,5})?");
 
     private final FeedTokenStore feeds;
