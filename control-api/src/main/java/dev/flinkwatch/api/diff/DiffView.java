@@ -20,8 +20,9 @@ import java.util.List;
  * lines followed by added lines is a hunk of its own).
  *
  * @param hunks the changed regions in order; empty when nothing changed or no diff was computed
- * @param added added lines in the whole change (also those beyond the row cap)
- * @param removed removed lines in the whole change (also those beyond the row cap)
+ * @param added added lines in the whole change (also those beyond the row cap; for a change too
+ *     large to compare, the new side's differing lines)
+ * @param removed removed lines in the whole change (likewise)
  * @param truncated true when rows were left out: over {@link #MAX_ROWS}, or the stored diff was
  *     already cut by the pipeline
  * @param note why there are no rows although something changed (a change too large to diff line by
