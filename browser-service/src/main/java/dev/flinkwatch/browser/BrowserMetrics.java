@@ -55,7 +55,10 @@ final class BrowserMetrics {
                 .increment();
     }
 
-    /** A browser replaced: "crashed" (it died) or "watchdog" (killed after a hung render). */
+    /**
+     * A browser replaced: "crashed" (it died), "watchdog" (killed after a hung render) or "dirty"
+     * (Playwright lost track of a context).
+     */
     void restarted(String reason) {
         Counter.builder("browser.restarts")
                 .description("Browser processes replaced")

@@ -76,7 +76,18 @@ final class BrowserSlot {
             RenderRequest request, long deadlineNanos, long startNanos) {
         ensureBrowser();
         try {
-            return renderer.render(browser, request, deadlineNanos, startNanos);
+            PageRenderer.Outcome outcome =
+                    renderer.renderAndClose(browser, request, deadlineNanos, startNanos);
+            if (outcome.browserDirty()) {
+                LOG.warn("event=browser_replaced slot={} reason=context_not_closed", id);
+                replace("dirty");
+            }
+            if (outcome.failure() != null) {
+                throw outcome.failure();
+            }
+            return outcome.page();
+        } catch (RenderFailure e) {
+            throw e;
         } catch (PlaywrightException e) {
             if (browser.isConnected() && !PageRenderer.isClosed(e)) {
                 // Not the page's fault and not a crash: still an answer, never a 500.
@@ -86,6 +97,15 @@ final class BrowserSlot {
             replace("crashed");
             throw new RenderFailure(
                     ErrorCode.BROWSER_CRASHED, "the browser died during the render; replaced");
+        } catch (RuntimeException e) {
+            // Playwright's client broke on what the page did: this session is not to be trusted.
+            LOG.warn(
+                    "event=browser_replaced slot={} reason=client_error error={}",
+                    id,
+                    e.toString());
+            replace("dirty");
+            throw new RenderFailure(
+                    ErrorCode.NAVIGATION_FAILED, "the page broke the browser session; replaced");
         }
     }
 

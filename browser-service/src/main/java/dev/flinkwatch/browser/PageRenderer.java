@@ -49,20 +49,59 @@ final class PageRenderer {
     }
 
     /**
-     * @param deadlineNanos {@link System#nanoTime()} by which the render must be done
-     * @throws RenderFailure for every page-caused problem
+     * A render's page (or null when it failed) and whether its context could not be closed cleanly:
+     * then the browser may hold the context's leftovers and is replaced.
+     */
+    record Outcome(RenderResult page, RenderFailure failure, boolean browserDirty) {}
+
+    /**
+     * Renders and closes the context; never throws for page-caused problems.
+     *
      * @throws PlaywrightException when the browser itself failed (the caller decides: crash)
      */
-    RenderResult render(
+    Outcome renderAndClose(
             Browser browser, RenderRequest request, long deadlineNanos, long startNanos) {
-        boolean loadImages = request.screenshot() && config.screenshotImages();
         BrowserContext context =
                 browser.newContext(
                         new Browser.NewContextOptions()
                                 .setServiceWorkers(ServiceWorkerPolicy.BLOCK)
                                 .setAcceptDownloads(false)
                                 .setViewportSize(config.viewportWidth(), 800));
+        RenderResult page = null;
+        RenderFailure failure = null;
+        RuntimeException error = null;
         try {
+            page = render(context, request, deadlineNanos, startNanos);
+        } catch (RenderFailure e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            error = e;
+        }
+        boolean dirty = false;
+        try {
+            context.close();
+        } catch (PlaywrightException e) {
+            // the browser is gone; the slot notices before its next render
+        } catch (RuntimeException e) {
+            // Playwright's own event handling failed on what the page did: the context may live
+            // on inside the browser.
+            dirty = true;
+        }
+        if (error != null) {
+            throw error;
+        }
+        return new Outcome(page, failure, dirty);
+    }
+
+    /**
+     * @param deadlineNanos {@link System#nanoTime()} by which the render must be done
+     * @throws RenderFailure for every page-caused problem
+     * @throws PlaywrightException when the browser itself failed (the caller decides: crash)
+     */
+    private RenderResult render(
+            BrowserContext context, RenderRequest request, long deadlineNanos, long startNanos) {
+        boolean loadImages = request.screenshot() && config.screenshotImages();
+        {
             double timeout = remainingMs(deadlineNanos);
             context.setDefaultTimeout(timeout);
             context.setDefaultNavigationTimeout(timeout);
@@ -71,10 +110,9 @@ final class PageRenderer {
                     url -> true, route -> onRoute(route, document, loadImages, deadlineNanos));
             context.routeWebSocket(
                     url -> true,
-                    ws -> {
-                        metrics.blocked("websocket");
-                        ws.close();
-                    });
+                    // Never connected to a server: the page talks to nothing. Not closed by us
+                    // either: Playwright 1.57's client fails on the close event that follows.
+                    ws -> metrics.blocked("websocket"));
             Page page = context.newPage();
             boolean[] crashed = {false};
             page.onCrash(p -> crashed[0] = true);
@@ -108,12 +146,6 @@ final class PageRenderer {
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                     shot,
                     omitted);
-        } finally {
-            try {
-                context.close();
-            } catch (PlaywrightException e) {
-                // the browser is gone; the slot notices on its next render
-            }
         }
     }
 
