@@ -216,7 +216,14 @@ class BrowserServiceIT {
         }
         assertThat(client.metric("browser_restarts_total")).isGreaterThan(restartsBefore);
         assertThat(client.get("/healthz").status()).isEqualTo(200);
-        assertThat(chromiumBrowserProcesses()).hasSize(CAP).noneMatch(browsers::contains);
+        // one browser per slot again (processes of the killed ones may take a moment to go)
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () ->
+                                assertThat(chromiumBrowserProcesses())
+                                        .as(describe(chromiumBrowserProcesses()))
+                                        .hasSize(CAP)
+                                        .noneMatch(browsers::contains));
     }
 
     @Test
@@ -318,7 +325,23 @@ class BrowserServiceIT {
                 .descendants()
                 .filter(ProcessHandle::isAlive)
                 .filter(p -> cmdline(p).contains("--remote-debugging-pipe"))
+                .filter(p -> !cmdline(p).contains("--type="))
                 .toList();
+    }
+
+    private static String describe(List<ProcessHandle> processes) {
+        StringBuilder out = new StringBuilder();
+        for (ProcessHandle p : processes) {
+            out.append(p.pid())
+                    .append(" parent=")
+                    .append(p.parent().map(ProcessHandle::pid).orElse(-1L))
+                    .append(" started=")
+                    .append(p.info().startInstant().orElse(null))
+                    .append(' ')
+                    .append(cmdline(p), 0, Math.min(200, cmdline(p).length()))
+                    .append('\n');
+        }
+        return out.toString();
     }
 
     private static String cmdline(ProcessHandle p) {
