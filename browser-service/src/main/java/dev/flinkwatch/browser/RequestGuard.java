@@ -1,8 +1,10 @@
 package dev.flinkwatch.browser;
 
 import dev.flinkwatch.fetch.SsrfGuard;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,15 +40,14 @@ final class RequestGuard {
 
     /** Empty when the URL may be requested. */
     Optional<Refusal> check(String url) {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            return Optional.of(new Refusal(true, "not a valid URL"));
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        int colon = url.indexOf(':');
+        String scheme = colon < 0 ? "" : url.substring(0, colon).toLowerCase(Locale.ROOT);
         if (LOCAL_SCHEMES.contains(scheme)) {
             return Optional.empty();
+        }
+        URI uri = origin(url);
+        if (uri == null) {
+            return Optional.of(new Refusal(true, "not a valid http(s) URL"));
         }
         try {
             guard.check(uri).get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
@@ -59,6 +60,20 @@ final class RequestGuard {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of(new Refusal(false, "interrupted"));
+        }
+    }
+
+    /**
+     * Scheme, host and port of a URL as the browser sends it: all the guard looks at. Parsed
+     * leniently ({@link URL}): browsers leave characters such as '|' unescaped that {@link URI}
+     * refuses.
+     */
+    private static URI origin(String url) {
+        try {
+            URL u = new URL(url);
+            return new URI(u.getProtocol(), null, u.getHost(), u.getPort(), null, null, null);
+        } catch (MalformedURLException | URISyntaxException | IllegalArgumentException e) {
+            return null;
         }
     }
 
