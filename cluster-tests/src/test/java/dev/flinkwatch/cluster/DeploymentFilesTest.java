@@ -48,7 +48,8 @@ class DeploymentFilesTest {
                         "taskmanager",
                         "job-submit",
                         "control-api",
-                        "delivery");
+                        "delivery",
+                        "browser-service");
         // --scale taskmanager=N: no fixed name, no host port
         assertThat(services.path("taskmanager").has("container_name")).isFalse();
         assertThat(services.path("taskmanager").has("ports")).isFalse();
@@ -169,18 +170,59 @@ class DeploymentFilesTest {
 
     @Test
     void taskManagersMayNotReachPrivateRanges() {
+        assertDeniesPrivateRanges(
+                networkPolicyFor(
+                        p -> p.path("component").asText().equals("taskmanager")));
+    }
+
+    @Test
+    void browserPodsMayNotReachPrivateRanges() {
+        // Chromium resolves names itself: this policy, not the in-process guard, is the last word.
         JsonNode policy =
-                documentsOfKind("NetworkPolicy").stream()
-                        .filter(
-                                p ->
-                                        p.path("spec")
-                                                .path("podSelector")
-                                                .path("matchLabels")
-                                                .path("component")
-                                                .asText()
-                                                .equals("taskmanager"))
+                networkPolicyFor(
+                        p ->
+                                p.path("app.kubernetes.io/name")
+                                        .asText()
+                                        .equals("browser-service"));
+        assertDeniesPrivateRanges(policy);
+        // nothing in-cluster but DNS: every egress rule is an ipBlock or kube-dns
+        policy.path("spec")
+                .path("egress")
+                .forEach(
+                        rule ->
+                                rule.path("to")
+                                        .forEach(
+                                                to ->
+                                                        assertThat(
+                                                                        to.has("ipBlock")
+                                                                                || to.path(
+                                                                                                "podSelector")
+                                                                                        .toString()
+                                                                                        .contains(
+                                                                                                "kube-dns"))
+                                                                .as(to.toString())
+                                                                .isTrue()));
+        JsonNode deployment =
+                documentsOfKind("Deployment").stream()
+                        .filter(d -> d.path("metadata").path("name").asText().equals("browser-service"))
                         .findFirst()
                         .orElseThrow();
+        JsonNode pod = deployment.path("spec").path("template").path("spec");
+        assertThat(deployment.path("spec").path("replicas").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(pod.path("containers").get(0).path("readinessProbe").path("httpGet").path("path").asText())
+                .isEqualTo("/healthz");
+        assertThat(pod.path("volumes").toString()).contains("\"medium\":\"Memory\"");
+        assertThat(pod.path("containers").get(0).path("volumeMounts").toString()).contains("/dev/shm");
+    }
+
+    private static JsonNode networkPolicyFor(java.util.function.Predicate<JsonNode> podLabels) {
+        return documentsOfKind("NetworkPolicy").stream()
+                .filter(p -> podLabels.test(p.path("spec").path("podSelector").path("matchLabels")))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static void assertDeniesPrivateRanges(JsonNode policy) {
         assertThat(policy.path("spec").path("policyTypes").toString()).contains("Egress");
         String rules = policy.path("spec").path("egress").toString();
         for (String range :
