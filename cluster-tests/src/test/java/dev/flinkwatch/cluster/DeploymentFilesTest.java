@@ -171,8 +171,7 @@ class DeploymentFilesTest {
     @Test
     void taskManagersMayNotReachPrivateRanges() {
         assertDeniesPrivateRanges(
-                networkPolicyFor(
-                        p -> p.path("component").asText().equals("taskmanager")));
+                networkPolicyFor(p -> p.path("component").asText().equals("taskmanager")));
     }
 
     @Test
@@ -180,10 +179,7 @@ class DeploymentFilesTest {
         // Chromium resolves names itself: this policy, not the in-process guard, is the last word.
         JsonNode policy =
                 networkPolicyFor(
-                        p ->
-                                p.path("app.kubernetes.io/name")
-                                        .asText()
-                                        .equals("browser-service"));
+                        p -> p.path("app.kubernetes.io/name").asText().equals("browser-service"));
         assertDeniesPrivateRanges(policy);
         // nothing in-cluster but DNS: every egress rule is an ipBlock or kube-dns
         policy.path("spec")
@@ -204,15 +200,27 @@ class DeploymentFilesTest {
                                                                 .isTrue()));
         JsonNode deployment =
                 documentsOfKind("Deployment").stream()
-                        .filter(d -> d.path("metadata").path("name").asText().equals("browser-service"))
+                        .filter(
+                                d ->
+                                        d.path("metadata")
+                                                .path("name")
+                                                .asText()
+                                                .equals("browser-service"))
                         .findFirst()
                         .orElseThrow();
         JsonNode pod = deployment.path("spec").path("template").path("spec");
         assertThat(deployment.path("spec").path("replicas").asInt()).isGreaterThanOrEqualTo(2);
-        assertThat(pod.path("containers").get(0).path("readinessProbe").path("httpGet").path("path").asText())
+        assertThat(
+                        pod.path("containers")
+                                .get(0)
+                                .path("readinessProbe")
+                                .path("httpGet")
+                                .path("path")
+                                .asText())
                 .isEqualTo("/healthz");
         assertThat(pod.path("volumes").toString()).contains("\"medium\":\"Memory\"");
-        assertThat(pod.path("containers").get(0).path("volumeMounts").toString()).contains("/dev/shm");
+        assertThat(pod.path("containers").get(0).path("volumeMounts").toString())
+                .contains("/dev/shm");
     }
 
     private static JsonNode networkPolicyFor(java.util.function.Predicate<JsonNode> podLabels) {
