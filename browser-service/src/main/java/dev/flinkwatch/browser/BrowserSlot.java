@@ -124,8 +124,12 @@ final class BrowserSlot {
 
     private void replace(String reason) {
         up = false;
-        metrics.restarted(reason);
         closeQuietly();
+        if (killed) {
+            // The watchdog gave up on this slot and started another: no browser for it again.
+            throw new RenderFailure(ErrorCode.TIMEOUT, "the render did not finish in time");
+        }
+        metrics.restarted(reason);
         launch();
     }
 

@@ -239,7 +239,13 @@ final class PageRenderer {
                 return;
             }
         }
-        route.fulfill(new Route.FulfillOptions().setResponse(response));
+        try {
+            route.fulfill(new Route.FulfillOptions().setResponse(response));
+        } finally {
+            // The driver keeps every fetched body until disposed: free it now, not at context
+            // close.
+            response.dispose();
+        }
     }
 
     private boolean refused(String url, boolean mainDocument, DocumentState document) {

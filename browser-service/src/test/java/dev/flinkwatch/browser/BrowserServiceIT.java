@@ -125,6 +125,35 @@ class BrowserServiceIT {
     }
 
     @Test
+    void aPageThatHangsTheBrowserIsKilledByTheWatchdogAndItsSlotReplaced() {
+        // Loads, then spins its main thread forever: reading the DOM never returns, so only the
+        // watchdog ends the render.
+        site.page(
+                "/spin.html",
+                "<p>spinning</p><script>window.addEventListener('load',"
+                        + " () => setTimeout(() => { for (;;) {} }, 0));</script>");
+        double killsBefore = client.metric("browser_restarts_total{reason=\"watchdog\"");
+
+        long start = System.nanoTime();
+        RenderClient.Answer answer =
+                client.render(RenderClient.body(site.url("/spin.html")).put("timeoutMs", 2000));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(answer.status()).isEqualTo(504);
+        assertThat(answer.errorCode()).isEqualTo("timeout");
+        assertThat(took).isLessThan(Duration.ofSeconds(2 + 3 + 2));
+        assertThat(client.metric("browser_restarts_total{reason=\"watchdog\""))
+                .isEqualTo(killsBefore + 1);
+        site.page("/calm.html", "<p id='c'></p><script>c.textContent='calm again'</script>");
+        for (int i = 0; i < 2 * CAP; i++) {
+            assertThat(client.render(site.url("/calm.html")).html()).contains("calm again");
+        }
+        // the killed slot's browser is gone and not relaunched: one browser per slot
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(chromiumBrowserProcesses()).hasSize(CAP));
+    }
+
+    @Test
     void theCapHoldsUnderABurstOf50AndEveryRenderIsAnsweredOrBusy() throws Exception {
         AtomicInteger open = new AtomicInteger();
         AtomicInteger maxOpen = new AtomicInteger();

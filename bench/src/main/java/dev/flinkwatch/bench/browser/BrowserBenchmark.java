@@ -32,9 +32,9 @@ import org.apache.flink.configuration.Configuration;
  * memory over 500 renders: VmRSS of the JVM and of every Chromium and Playwright driver process it
  * started, before, every 100 renders, and after.
  *
- * <p>The page: ~50 KB of HTML (a product table) plus three scripts that build DOM (a list, a
- * table, text), served by a local site over loopback. Renders go through real HTTP to {@code POST
- * /render} from 4 client threads, so both slots always have work.
+ * <p>The page: ~50 KB of HTML (a product table) plus three scripts that build DOM (a list, a table,
+ * text), served by a local site over loopback. Renders go through real HTTP to {@code POST /render}
+ * from 4 client threads, so both slots always have work.
  *
  * <p>Run: {@code mvn -B -o -q -pl bench -am compile dependency:build-classpath
  * -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=runtime} then {@code java -cp
@@ -63,20 +63,31 @@ public final class BrowserBenchmark {
                 String endpoint = "http://127.0.0.1:" + service.port() + "/render";
                 run(http, endpoint, page, WARM_UP);
                 List<String> memory = new ArrayList<>();
-                memory.add(memoryRow(0));
-                long firstRss = totalRss();
+                Rss first = rss();
+                memory.add(memoryRow(0, first));
+                Rss last = first;
                 List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
                 AtomicInteger failures = new AtomicInteger();
                 long start = System.nanoTime();
+                long cpuStart = cpuMs();
                 for (int done = 0; done < renders; ) {
                     int batch = Math.min(100, renders - done);
                     run(http, endpoint, page, batch, latencies, failures);
                     done += batch;
-                    memory.add(memoryRow(done));
+                    last = rss();
+                    memory.add(memoryRow(done, last));
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                long lastRss = totalRss();
-                write(renders, seconds, latencies, failures.get(), memory, firstRss, lastRss);
+                double cpuPerRender = (double) (cpuMs() - cpuStart) / renders;
+                write(
+                        cpuPerRender,
+                        renders,
+                        seconds,
+                        latencies,
+                        failures.get(),
+                        memory,
+                        first.total(),
+                        last.total());
             }
         }
     }
@@ -180,7 +191,8 @@ public final class BrowserBenchmark {
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                System.out.println("render failed: " + response.statusCode() + " " + response.body());
+                System.out.println(
+                        "render failed: " + response.statusCode() + " " + response.body());
                 return false;
             }
             JsonNode body = JSON.readTree(response.body());
@@ -193,7 +205,8 @@ public final class BrowserBenchmark {
         }
     }
 
-    private record Rss(long jvm, long chromium, long drivers, int chromiumProcesses) {
+    private record Rss(
+            long jvm, long chromium, long drivers, int chromiumProcesses, long heapAfterGc) {
         long total() {
             return jvm + chromium + drivers;
         }
@@ -213,20 +226,18 @@ public final class BrowserBenchmark {
                 drivers += kb;
             }
         }
-        return new Rss(vmRssKb(ProcessHandle.current().pid()), chromium, drivers, count);
+        System.gc();
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1024;
+        return new Rss(vmRssKb(ProcessHandle.current().pid()), chromium, drivers, count, heap);
     }
 
-    private static long totalRss() {
-        return rss().total();
-    }
-
-    private static String memoryRow(int renders) {
-        Rss r = rss();
+    private static String memoryRow(int renders, Rss r) {
         String row =
                 String.format(
-                        "| %d | %,d | %,d | %,d | %d | %,d |",
+                        "| %d | %,d | %,d | %,d | %,d | %d | %,d |",
                         renders,
                         r.jvm() / 1024,
+                        r.heapAfterGc() / 1024,
                         r.chromium() / 1024,
                         r.drivers() / 1024,
                         r.chromiumProcesses(),
@@ -256,7 +267,25 @@ public final class BrowserBenchmark {
         }
     }
 
+    /** CPU time (user + system) of this JVM and every process it started, in ms. */
+    private static long cpuMs() {
+        long ticks = 0;
+        List<ProcessHandle> all = new ArrayList<>(ProcessHandle.current().descendants().toList());
+        all.add(ProcessHandle.current());
+        for (ProcessHandle p : all) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+            } catch (IOException | RuntimeException e) {
+                // exited meanwhile
+            }
+        }
+        return ticks * 10; // USER_HZ = 100
+    }
+
     private static void write(
+            double cpuPerRender,
             int renders,
             double seconds,
             List<Long> latencies,
@@ -276,14 +305,15 @@ public final class BrowserBenchmark {
                                 + " HTTP, a local page of ~50 KB HTML + 3 DOM-building scripts, images"
                                 + " blocked, every request through the SSRF guard.%n"
                                 + "Machine: %d CPUs, Java %s, %s, load average at the end %.2f.%n%n"
-                                + "| renders | seconds | renders/s | p50 ms | p99 ms | failed |%n"
-                                + "|---|---|---|---|---|---|%n"
-                                + "| %d | %.1f | **%.1f** | %d | %d | %d |%n%n"
+                                + "| renders | seconds | renders/s | p50 ms | p99 ms | failed | CPU ms per"
+                                + " render (JVM + Chromium + drivers) | renders per core-second |%n"
+                                + "|---|---|---|---|---|---|---|---|%n"
+                                + "| %d | %.1f | **%.1f** | %d | %d | %d | %.0f | %.1f |%n%n"
                                 + "Resident memory (VmRSS, MiB) after N measured renders (after %d"
                                 + " warm-up renders):%n%n"
-                                + "| renders | JVM | Chromium (all processes) | Playwright drivers"
-                                + " | Chromium processes | total |%n"
-                                + "|---|---|---|---|---|---|%n"
+                                + "| renders | JVM | JVM heap after GC | Chromium (all processes) |"
+                                + " Playwright drivers | Chromium processes | total |%n"
+                                + "|---|---|---|---|---|---|---|%n"
                                 + "%s%n%n"
                                 + "Total RSS before %,d MiB, after %,d MiB (%+.1f%%).%n",
                         CAP,
@@ -298,6 +328,8 @@ public final class BrowserBenchmark {
                         p50,
                         p99,
                         failures,
+                        cpuPerRender,
+                        1000 / cpuPerRender,
                         WARM_UP,
                         String.join("\n", memory),
                         firstRss / 1024,
