@@ -8,6 +8,7 @@ import dev.flinkwatch.fetch.HostResolver;
 import dev.flinkwatch.fetch.SsrfGuard;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
@@ -76,6 +77,21 @@ public final class BrowserService implements AutoCloseable {
         app.get(
                 "/metrics",
                 ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()));
+        // Javalin's own refusals (unknown route, wrong method, body over the limit): the caller's
+        // request, answered in the service's error format.
+        app.exception(
+                HttpResponseException.class,
+                (e, ctx) -> {
+                    ObjectNode error = JSON.createObjectNode();
+                    error.put("code", ErrorCode.VALIDATION_FAILED.wire());
+                    error.put("message", e.getMessage());
+                    error.putObject("fields").put("request", e.getMessage());
+                    ObjectNode body = JSON.createObjectNode();
+                    body.set("error", error);
+                    ctx.status(e.getStatus())
+                            .contentType("application/json")
+                            .result(body.toString());
+                });
         app.exception(
                 Exception.class,
                 (e, ctx) -> {

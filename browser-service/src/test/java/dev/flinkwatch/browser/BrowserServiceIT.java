@@ -341,6 +341,13 @@ class BrowserServiceIT {
         assertThat(unresolvable.status()).isEqualTo(502);
         assertThat(unresolvable.errorCode()).isEqualTo("navigation_failed");
 
+        RenderClient.Answer huge = client.post("{\"url\": \"" + "x".repeat(100_000) + "\"}");
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.errorCode()).isEqualTo("validation_failed");
+        RenderClient.Answer wrongMethod = client.get("/render");
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.errorCode()).isEqualTo("validation_failed");
+
         assertThat(client.metrics())
                 .contains("browser_renders_total{outcome=\"validation_failed\"}");
     }
