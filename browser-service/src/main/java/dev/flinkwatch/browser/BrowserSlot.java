@@ -148,14 +148,19 @@ final class BrowserSlot {
                             .collect(Collectors.toSet());
             driver = spawned.size() == 1 ? spawned.iterator().next() : null;
         }
-        browser =
-                playwright
-                        .chromium()
-                        .launch(
-                                new BrowserType.LaunchOptions()
-                                        .setExecutablePath(config.chromiumPath())
-                                        .setArgs(config.chromiumArgs())
-                                        .setHeadless(true));
+        try {
+            browser =
+                    playwright
+                            .chromium()
+                            .launch(
+                                    new BrowserType.LaunchOptions()
+                                            .setExecutablePath(config.chromiumPath())
+                                            .setArgs(config.chromiumArgs())
+                                            .setHeadless(true));
+        } catch (RuntimeException e) {
+            closeQuietly(); // no driver without a browser; the next render tries again
+            throw e;
+        }
         browser.onDisconnected(b -> up = false);
         up = true;
         LOG.info("event=browser_started slot={}", id);
