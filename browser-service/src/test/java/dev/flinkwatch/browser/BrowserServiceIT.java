@@ -1,6 +1,7 @@
 package dev.flinkwatch.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.flinkwatch.fetch.FetchOptions;
@@ -350,6 +351,19 @@ class BrowserServiceIT {
 
         assertThat(client.metrics())
                 .contains("browser_renders_total{outcome=\"validation_failed\"}");
+    }
+
+    @Test
+    void aMissingChromiumFailsAtStartNamingItsPath() {
+        Configuration conf = new Configuration();
+        conf.set(BrowserOptions.PORT, 0);
+        conf.set(BrowserOptions.MAX_CONCURRENT, 1);
+        conf.set(BrowserOptions.CHROMIUM_PATH, "/nonexistent/chromium");
+
+        assertThatThrownBy(() -> BrowserService.start(BrowserConfig.from(conf)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("/nonexistent/chromium");
+        assertThat(BrowserService.chromiumAvailable(Path.of("/usr/bin/chromium"))).isTrue();
     }
 
     /**
