@@ -98,11 +98,7 @@ final class BrowserPool implements AutoCloseable {
                 throw new RenderFailure(ErrorCode.TIMEOUT, "no browser slot became free in time");
             }
             inFlight.incrementAndGet();
-            try {
-                return await(slot, slot.render(request, deadline, start), deadline);
-            } finally {
-                inFlight.decrementAndGet();
-            }
+            return await(slot, slot.render(request, deadline, start), deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RenderFailure(ErrorCode.TIMEOUT, "interrupted while waiting for a slot");
@@ -115,6 +111,7 @@ final class BrowserPool implements AutoCloseable {
             BrowserSlot slot, CompletableFuture<RenderResult> result, long deadline)
             throws InterruptedException {
         boolean healthy = false;
+        BrowserSlot replacement = null;
         try {
             RenderResult page =
                     result.get(
@@ -134,13 +131,20 @@ final class BrowserPool implements AutoCloseable {
             metrics.restarted("watchdog");
             slots.remove(slot);
             slot.kill();
-            BrowserSlot replacement = newSlot();
+            replacement = newSlot();
             replacement.start();
-            free.add(replacement);
             throw new RenderFailure(ErrorCode.TIMEOUT, "the render did not finish in time");
+        } catch (InterruptedException e) {
+            // The render goes on without us: the slot comes back when it is done.
+            result.whenComplete((page, error) -> free.add(slot));
+            throw e;
         } finally {
+            // Counted out before the slot is handed on, so the gauge never shows more than the cap.
+            inFlight.decrementAndGet();
             if (healthy) {
                 free.add(slot);
+            } else if (replacement != null) {
+                free.add(replacement);
             }
         }
     }

@@ -62,8 +62,16 @@ public final class BrowserService implements AutoCloseable {
                         dnsExecutor,
                         config.dnsCacheTtl());
         RequestGuard guard = new RequestGuard(ssrf, Duration.ofSeconds(10));
-        this.pool =
-                new BrowserPool(config, new PageRenderer(config, guard, metrics), guard, metrics);
+        try {
+            this.pool =
+                    new BrowserPool(
+                            config, new PageRenderer(config, guard, metrics), guard, metrics);
+        } catch (RuntimeException e) {
+            // Chromium did not start: nothing of this instance may outlive the refusal.
+            dnsExecutor.shutdownNow();
+            registry.close();
+            throw e;
+        }
         this.app =
                 Javalin.create(
                         cfg -> {
