@@ -34,6 +34,8 @@ import dev.flinkwatch.api.ratelimit.TenantRateLimiter;
 import dev.flinkwatch.api.tenants.Authenticator;
 import dev.flinkwatch.api.tenants.TenantRoutes;
 import dev.flinkwatch.api.tenants.TenantStore;
+import dev.flinkwatch.api.web.WebSessions;
+import dev.flinkwatch.api.web.WebUi;
 import dev.flinkwatch.delivery.ChannelSenders;
 import dev.flinkwatch.delivery.ChannelStore;
 import dev.flinkwatch.delivery.SecretBox;
@@ -88,6 +90,7 @@ public final class ControlApi implements AutoCloseable {
     private final MonitorStore monitors;
     private final ExecutorService dnsExecutor;
     private final ChannelSenders channelSenders;
+    private final WebUi webUi;
     private final Javalin app;
 
     private ControlApi(ControlApiConfig config, DataSource given) {
@@ -182,7 +185,24 @@ public final class ControlApi implements AutoCloseable {
                                                 Duration.ofMinutes(1))))
                         .routes());
         this.monitors = monitors;
-        app = createApp(routes, new Authenticator(tenants, config.adminToken()), limits, metrics);
+        webUi =
+                new WebUi(
+                        config.web(),
+                        new WebSessions(
+                                db, config.web().idleTimeout(), config.web().absoluteTimeout()),
+                        tenants,
+                        monitors,
+                        monitorRoutes,
+                        history,
+                        limits,
+                        config.preview());
+        app =
+                createApp(
+                        routes,
+                        new Authenticator(tenants, config.adminToken()),
+                        limits,
+                        metrics,
+                        webUi);
     }
 
     /**
@@ -268,6 +288,7 @@ public final class ControlApi implements AutoCloseable {
         purge.close();
         dnsExecutor.shutdownNow();
         closeQuietly(channelSenders);
+        closeQuietly(webUi);
         readiness.close();
         metrics.close();
         if (ownPool != null) {
@@ -294,7 +315,8 @@ public final class ControlApi implements AutoCloseable {
             List<Route> routes,
             CallerResolver callers,
             TenantRateLimiter limits,
-            PrometheusMeterRegistry metrics) {
+            PrometheusMeterRegistry metrics,
+            WebUi webUi) {
         Javalin app =
                 Javalin.create(
                         cfg -> {
@@ -308,6 +330,7 @@ public final class ControlApi implements AutoCloseable {
             app.addHttpHandler(
                     route.method(), route.path(), ctx -> handle(route, callers, limits, ctx));
         }
+        webUi.install(app);
         return app;
     }
 

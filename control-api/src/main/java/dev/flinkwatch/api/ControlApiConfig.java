@@ -1,6 +1,8 @@
 package dev.flinkwatch.api;
 
 import dev.flinkwatch.api.ratelimit.TenantRateLimiter.Limit;
+import dev.flinkwatch.api.web.PreviewSettings;
+import dev.flinkwatch.api.web.WebUiSettings;
 import dev.flinkwatch.delivery.DeliveryConfig;
 import dev.flinkwatch.model.ValidationLimits;
 import dev.flinkwatch.model.net.AddressPolicy;
@@ -39,6 +41,9 @@ import java.util.Objects;
  * @param purgeInterval how often the purge of deleted monitors runs
  * @param purgeBatchSize monitors purged per transaction (small: each takes its alerts and checks
  *     with it)
+ * @param web the web app's session and preview settings
+ * @param preview how the web app's preview fetches and reads pages (the pipeline's settings); null
+ *     turns previews off
  */
 public record ControlApiConfig(
         String bindHost,
@@ -60,7 +65,9 @@ public record ControlApiConfig(
         Duration deletedMonitorRetention,
         Duration purgeInterval,
         int purgeBatchSize,
-        DeliveryConfig delivery) {
+        DeliveryConfig delivery,
+        WebUiSettings web,
+        PreviewSettings preview) {
 
     public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -121,6 +128,7 @@ public record ControlApiConfig(
         require(
                 purgeBatchSize >= 1 && purgeBatchSize <= 10_000,
                 "purgeBatchSize must be between 1 and 10000");
+        Objects.requireNonNull(web, "web");
     }
 
     /** A builder with every default set; only the admin token has none. */
@@ -206,6 +214,8 @@ public record ControlApiConfig(
         private Limit readLimit = DEFAULT_READ_LIMIT;
         private Duration deletedMonitorRetention = DEFAULT_DELETED_MONITOR_RETENTION;
         private Duration purgeInterval = DEFAULT_PURGE_INTERVAL;
+        private WebUiSettings web = WebUiSettings.DEFAULTS;
+        private PreviewSettings preview;
         private int purgeBatchSize = DEFAULT_PURGE_BATCH_SIZE;
 
         private Builder(String adminToken) {
@@ -306,6 +316,16 @@ public record ControlApiConfig(
             return this;
         }
 
+        public Builder web(WebUiSettings v) {
+            web = v;
+            return this;
+        }
+
+        public Builder preview(PreviewSettings v) {
+            preview = v;
+            return this;
+        }
+
         public Builder purgeBatchSize(int v) {
             purgeBatchSize = v;
             return this;
@@ -340,7 +360,9 @@ public record ControlApiConfig(
                     deletedMonitorRetention,
                     purgeInterval,
                     purgeBatchSize,
-                    delivery);
+                    delivery,
+                    web,
+                    preview);
         }
     }
 }

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * that trickles or stalls after its headers ends as SLOW_BODY once it is below the minimum transfer
  * rate, long before the async operator's timeout.
  */
-final class PageFetcher implements AutoCloseable {
+public final class PageFetcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PageFetcher.class);
     private static final String ACCEPT =
             "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,"
@@ -66,7 +66,7 @@ final class PageFetcher implements AutoCloseable {
     private final RobotsCache robots;
     private final Map<UUID, Integer> tenantsInFlight = new ConcurrentHashMap<>();
 
-    PageFetcher(FetchConfig config, HostResolver resolver) {
+    public PageFetcher(FetchConfig config, HostResolver resolver) {
         this.config = config;
         // Bounded queue: a lookup that finds no room is DNS_BUSY, never an unbounded backlog.
         this.dnsExecutor =
@@ -143,6 +143,14 @@ final class PageFetcher implements AutoCloseable {
         Fetch fetch = new Fetch(request);
         fetch.run();
         return fetch;
+    }
+
+    /**
+     * Fetches one page outside Flink (the API's preview), with the same guard, politeness and
+     * limits; the future completes exactly once with a result, never an error.
+     */
+    public CompletableFuture<FetchResult> fetch(CheckRequest request) {
+        return start(request).result();
     }
 
     /** Host names and addresses the politeness gates currently track. */

@@ -15,6 +15,7 @@ import io.javalin.http.Context;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -55,12 +56,21 @@ public final class MonitorRoutes {
     }
 
     private void create(Context ctx, Caller caller) throws SQLException {
-        MonitorSpec body = JsonBodies.read(ctx, MonitorSpec.class);
-        MonitorSpec spec = newMonitor(body, UUID.randomUUID(), caller.requireTenant());
-        MonitorView created = monitors.create(spec);
-        outboxWritten.run();
+        MonitorView created =
+                create(caller.requireTenant(), JsonBodies.read(ctx, MonitorSpec.class));
         ctx.header("Location", "/v1/monitors/" + created.id());
         Json.respond(ctx, 201, created);
+    }
+
+    /**
+     * Creates a monitor from a request body (the REST route and the web app's form).
+     *
+     * @throws ApiException 400 naming every bad field, 409 when the quota is used up
+     */
+    public MonitorView create(UUID tenantId, MonitorSpec body) throws SQLException {
+        MonitorView created = monitors.create(newMonitor(body, UUID.randomUUID(), tenantId));
+        outboxWritten.run();
+        return created;
     }
 
     /**
@@ -78,8 +88,23 @@ public final class MonitorRoutes {
     }
 
     private void list(Context ctx, Caller caller) throws SQLException {
-        int limit = QueryParams.limit(ctx);
-        String cursor = ctx.queryParam(Cursor.PARAMETER);
+        Json.respond(
+                ctx,
+                200,
+                page(
+                        caller.requireTenant(),
+                        ctx.queryParam(Cursor.PARAMETER),
+                        QueryParams.limit(ctx),
+                        MonitorStore.MonitorQuery.ALL));
+    }
+
+    /**
+     * A page of the tenant's monitors after a cursor (null: the first page), with the cursor of the
+     * next page (the REST list and the web app's).
+     */
+    public Page<MonitorView> page(
+            UUID tenant, String cursor, int limit, MonitorStore.MonitorQuery query)
+            throws SQLException {
         UUID after = null;
         if (cursor != null) {
             try {
@@ -88,11 +113,11 @@ public final class MonitorRoutes {
                 throw Cursor.invalid();
             }
         }
-        List<MonitorView> rows = monitors.list(caller.requireTenant(), after, limit + 1);
+        List<MonitorView> rows = monitors.list(tenant, after, limit + 1, query);
         List<MonitorView> items = rows.subList(0, Math.min(limit, rows.size()));
         String next =
                 rows.size() > limit ? Cursor.encode(items.get(limit - 1).id().toString()) : null;
-        Json.respond(ctx, 200, new Page<>(items, next));
+        return new Page<>(List.copyOf(items), next);
     }
 
     private void get(Context ctx, Caller caller) throws SQLException {
@@ -107,7 +132,20 @@ public final class MonitorRoutes {
     private void replace(Context ctx, Caller caller) throws SQLException {
         UUID id = monitorId(ctx);
         MonitorSpec body = JsonBodies.read(ctx, MonitorSpec.class);
-        UUID tenant = caller.requireTenant();
+        Json.respond(
+                ctx,
+                200,
+                replace(caller.requireTenant(), id, body).orElseThrow(MonitorRoutes::notFound));
+    }
+
+    /**
+     * Replaces a monitor's user fields (the REST route and the web app's form); empty when the
+     * tenant has no such monitor.
+     *
+     * @throws ApiException 400 naming every bad field
+     */
+    public Optional<MonitorView> replace(UUID tenant, UUID id, MonitorSpec body)
+            throws SQLException {
         // Validated before the row is read: the answer to a bad body never depends on whether the
         // id exists.
         checked(
@@ -116,40 +154,54 @@ public final class MonitorRoutes {
                         id,
                         tenant,
                         body.status() == null ? MonitorStatus.ACTIVE : body.status()));
-        MonitorView updated =
+        Optional<MonitorView> updated =
                 monitors.update(
-                                tenant,
-                                id,
-                                current ->
-                                        from(
-                                                        body,
-                                                        id,
-                                                        tenant,
-                                                        body.status() == null
-                                                                ? current.status()
-                                                                : body.status())
-                                                .withVersion(current.version()))
-                        .orElseThrow(MonitorRoutes::notFound);
-        outboxWritten.run();
-        Json.respond(ctx, 200, updated);
+                        tenant,
+                        id,
+                        current ->
+                                from(
+                                                body,
+                                                id,
+                                                tenant,
+                                                body.status() == null
+                                                        ? current.status()
+                                                        : body.status())
+                                        .withVersion(current.version()));
+        updated.ifPresent(view -> outboxWritten.run());
+        return updated;
     }
 
     private void setStatus(Context ctx, Caller caller, MonitorStatus status) throws SQLException {
         UUID id = monitorId(ctx);
-        MonitorView updated =
-                monitors.update(caller.requireTenant(), id, current -> current.withStatus(status))
-                        .orElseThrow(MonitorRoutes::notFound);
-        outboxWritten.run();
-        Json.respond(ctx, 200, updated);
+        Json.respond(
+                ctx,
+                200,
+                setStatus(caller.requireTenant(), id, status).orElseThrow(MonitorRoutes::notFound));
+    }
+
+    /** Pauses or resumes a monitor; empty when the tenant has no such monitor. */
+    public Optional<MonitorView> setStatus(UUID tenant, UUID id, MonitorStatus status)
+            throws SQLException {
+        Optional<MonitorView> updated =
+                monitors.update(tenant, id, current -> current.withStatus(status));
+        updated.ifPresent(view -> outboxWritten.run());
+        return updated;
     }
 
     private void delete(Context ctx, Caller caller) throws SQLException {
-        UUID id = monitorId(ctx);
-        if (!monitors.delete(caller.requireTenant(), id)) {
+        if (!delete(caller.requireTenant(), monitorId(ctx))) {
             throw notFound();
         }
-        outboxWritten.run();
         ctx.status(204);
+    }
+
+    /** Deletes a monitor; false when the tenant has no such monitor. */
+    public boolean delete(UUID tenant, UUID id) throws SQLException {
+        if (!monitors.delete(tenant, id)) {
+            return false;
+        }
+        outboxWritten.run();
+        return true;
     }
 
     private MonitorSpec checked(MonitorSpec spec) {

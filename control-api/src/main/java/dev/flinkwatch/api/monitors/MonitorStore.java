@@ -234,9 +234,72 @@ public final class MonitorStore {
      * @param limit at most this many; one more is read to know whether another page exists
      */
     public List<MonitorView> list(UUID tenantId, UUID after, int limit) throws SQLException {
+        return list(tenantId, after, limit, MonitorQuery.ALL);
+    }
+
+    /**
+     * Which monitors a list shows (the web app's search and status filter).
+     *
+     * @param text matched case-insensitively against the name and the sources' URLs; null or blank
+     *     for all
+     * @param state null for all
+     */
+    public record MonitorQuery(String text, State state) {
+        public static final MonitorQuery ALL = new MonitorQuery(null, null);
+
+        /** A monitor's state as the list filters it. */
+        public enum State {
+            ACTIVE,
+            PAUSED,
+            /** the last check failed (consecutive failures above 0) */
+            FAILING,
+            /** not checked yet */
+            NEW
+        }
+
+        String condition() {
+            String sql = "";
+            if (text != null && !text.isBlank()) {
+                sql +=
+                        " AND (m.name ILIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM"
+                                + " jsonb_array_elements(m.spec->'sources') src"
+                                + " WHERE src->>'url' ILIKE ? ESCAPE '\\'))";
+            }
+            if (state != null) {
+                sql +=
+                        switch (state) {
+                            case ACTIVE -> " AND m.status = 'active'";
+                            case PAUSED -> " AND m.status = 'paused'";
+                            case FAILING -> " AND s.consecutive_failures > 0";
+                            case NEW -> " AND s.last_check_at IS NULL";
+                        };
+            }
+            return sql;
+        }
+
+        int bind(PreparedStatement ps, int i) throws SQLException {
+            if (text != null && !text.isBlank()) {
+                String like =
+                        "%"
+                                + text.strip()
+                                        .replace("\\", "\\\\")
+                                        .replace("%", "\\%")
+                                        .replace("_", "\\_")
+                                + "%";
+                ps.setString(i++, like);
+                ps.setString(i++, like);
+            }
+            return i;
+        }
+    }
+
+    /** {@link #list(UUID, UUID, int)} of the monitors a query selects. */
+    public List<MonitorView> list(UUID tenantId, UUID after, int limit, MonitorQuery query)
+            throws SQLException {
         String sql =
                 VIEW_COLUMNS
                         + " WHERE m.tenant_id = ? AND m.deleted_at IS NULL"
+                        + query.condition()
                         + (after == null ? "" : " AND m.id > ?")
                         + " ORDER BY m.id LIMIT ?";
         return Jdbc.withConnection(
@@ -245,6 +308,7 @@ public final class MonitorStore {
                     try (PreparedStatement ps = c.prepareStatement(sql)) {
                         int i = 1;
                         ps.setObject(i++, tenantId);
+                        i = query.bind(ps, i);
                         if (after != null) {
                             ps.setObject(i++, after);
                         }

@@ -5,6 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -92,6 +95,61 @@ public final class TenantStore {
                                     ? Optional.of(rs.getObject(1, UUID.class))
                                     : Optional.empty();
                         }
+                    }
+                });
+    }
+
+    /** A live key: its id and its tenant. */
+    public record KeyOwner(UUID keyId, UUID tenantId) {}
+
+    /** The live (unrevoked) key with this hash, with its tenant. */
+    public Optional<KeyOwner> keyForHash(byte[] keyHash) throws SQLException {
+        return Jdbc.withConnection(
+                dataSource,
+                c -> {
+                    try (PreparedStatement ps =
+                            c.prepareStatement(
+                                    "SELECT id, tenant_id FROM api_keys"
+                                            + " WHERE key_hash = ? AND revoked_at IS NULL")) {
+                        ps.setBytes(1, keyHash);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            return rs.next()
+                                    ? Optional.of(
+                                            new KeyOwner(
+                                                    rs.getObject(1, UUID.class),
+                                                    rs.getObject(2, UUID.class)))
+                                    : Optional.empty();
+                        }
+                    }
+                });
+    }
+
+    /** A key as listed: never its secret, only the display prefix. */
+    public record KeyInfo(UUID id, String prefix, Instant createdAt, Instant revokedAt) {}
+
+    /** The tenant's keys, newest first (at most 1000: keys are few). */
+    public List<KeyInfo> keys(UUID tenantId) throws SQLException {
+        return Jdbc.withConnection(
+                dataSource,
+                c -> {
+                    try (PreparedStatement ps =
+                            c.prepareStatement(
+                                    "SELECT id, prefix, created_at, revoked_at FROM api_keys"
+                                            + " WHERE tenant_id = ?"
+                                            + " ORDER BY created_at DESC, id LIMIT 1000")) {
+                        ps.setObject(1, tenantId);
+                        List<KeyInfo> keys = new ArrayList<>();
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                keys.add(
+                                        new KeyInfo(
+                                                rs.getObject("id", UUID.class),
+                                                rs.getString("prefix"),
+                                                Jdbc.instant(rs, "created_at"),
+                                                Jdbc.instant(rs, "revoked_at")));
+                            }
+                        }
+                        return keys;
                     }
                 });
     }

@@ -1,30 +1,20 @@
 package dev.flinkwatch.pipeline.fetch;
 
-import dev.flinkwatch.extraction.ExtractionError;
-import dev.flinkwatch.extraction.PageText;
-import dev.flinkwatch.extraction.PatternBudget;
-import dev.flinkwatch.extraction.Patterns;
-import dev.flinkwatch.extraction.TextSanitizer;
+import dev.flinkwatch.extraction.PageReader;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
 import dev.flinkwatch.model.CheckRequest;
-import dev.flinkwatch.model.Hashing;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Turns a fetched page into the text the change detector compares: sanitizes the body, hashes it,
- * applies the request's selector and ignore patterns and normalizes ({@link PageText}) under the
- * check's {@link PatternBudget}. It runs where the body arrives (the fetch stage), so the body
- * never leaves the fetch subtask. Plain Java; not thread-safe (one per operator instance).
+ * Turns a fetched page into the text the change detector compares, with the extraction module's
+ * {@link PageReader} (the same code the API's preview runs). It runs where the body arrives (the
+ * fetch stage), so the body never leaves the fetch subtask. Plain Java; not thread-safe (one per
+ * operator instance).
  */
 public final class PageExtractor {
-    private static final int COMPILED_PATTERNS = 10_000;
-
-    private final PageText pageText;
-    private final Duration patternBudget;
-    private final LongSupplier nanoTime;
+    private final PageReader reader;
 
     /**
      * @param maxExtractedChars cap of the text taken from one page
@@ -32,9 +22,7 @@ public final class PageExtractor {
      * @param nanoTime the clock of the budget ({@code System::nanoTime})
      */
     public PageExtractor(int maxExtractedChars, Duration patternBudget, LongSupplier nanoTime) {
-        this.pageText = new PageText(new Patterns(COMPILED_PATTERNS), maxExtractedChars);
-        this.patternBudget = patternBudget;
-        this.nanoTime = nanoTime;
+        this.reader = new PageReader(maxExtractedChars, patternBudget, nanoTime);
     }
 
     /** The check's text, or why there is none; never throws for a hostile page or spec. */
@@ -42,44 +30,19 @@ public final class PageExtractor {
         if (fetch.status() != FetchStatus.OK) {
             return FetchedText.withoutPage(fetch);
         }
-        String body = TextSanitizer.clean(fetch.body() == null ? "" : fetch.body());
-        String rawHash = Hashing.sha256Hex128(body);
         CheckRequest request = fetch.request();
-        List<String> ignore = request.ignore() == null ? List.of() : request.ignore();
-        PatternBudget budget = new PatternBudget(patternBudget, nanoTime);
-        PageText.Extracted extracted;
-        try {
-            extracted =
-                    pageText.extract(
-                            body,
-                            TextSanitizer.clean(fetch.contentType()),
-                            TextSanitizer.clean(fetch.finalUrl()),
-                            request.selector(),
-                            ignore,
-                            budget);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            // a pattern today's rules reject (stored before they tightened); the change detector
-            // validates the spec and names the fields, this only keeps the stage running
+        PageReader.Read read =
+                reader.read(
+                        fetch.body(),
+                        fetch.contentType(),
+                        fetch.finalUrl(),
+                        request.selector(),
+                        request.ignore());
+        if (read.text() == null) {
             return FetchedText.unreadable(
-                    fetch,
-                    rawHash,
-                    ExtractionError.INVALID_SPEC,
-                    String.valueOf(e.getMessage()),
-                    budget.spentNanos());
-        }
-        if (!extracted.ok()) {
-            return FetchedText.unreadable(
-                    fetch,
-                    rawHash,
-                    extracted.error(),
-                    extracted.errorMessage(),
-                    budget.spentNanos());
+                    fetch, read.rawHash(), read.error(), read.errorMessage(), read.patternNanos());
         }
         return FetchedText.read(
-                fetch,
-                rawHash,
-                extracted.text(),
-                Hashing.sha256Hex128(extracted.text()),
-                budget.spentNanos());
+                fetch, read.rawHash(), read.text(), read.contentHash(), read.patternNanos());
     }
 }
