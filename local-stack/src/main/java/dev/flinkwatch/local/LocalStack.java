@@ -3,6 +3,7 @@ package dev.flinkwatch.local;
 import dev.flinkwatch.api.ControlApi;
 import dev.flinkwatch.api.ControlApiConfig;
 import dev.flinkwatch.api.ops.ReadinessCheck;
+import dev.flinkwatch.api.web.PreviewSettings;
 import dev.flinkwatch.delivery.DeliveryConfig;
 import dev.flinkwatch.delivery.DeliveryOptions;
 import dev.flinkwatch.delivery.DeliveryService;
@@ -10,6 +11,7 @@ import dev.flinkwatch.delivery.SecretBox;
 import dev.flinkwatch.embedded.EmbeddedPostgresServer;
 import dev.flinkwatch.embedded.KafkaBroker;
 import dev.flinkwatch.embedded.ServerProcesses;
+import dev.flinkwatch.fetch.FetchConfig;
 import dev.flinkwatch.fetch.FetchOptions;
 import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.llm.LlmConfig;
@@ -217,6 +219,7 @@ public final class LocalStack implements AutoCloseable {
                                                         LocalStackOptions
                                                                 .DELETED_MONITOR_RETENTION))
                                         .migrateSchema(false)
+                                        .preview(previewSettings())
                                         .build(),
                                 db));
         api.addReadinessCheck(new ReadinessCheck("kafka", this::verifyKafka));
@@ -397,6 +400,17 @@ public final class LocalStack implements AutoCloseable {
                             + option.key()
                             + ") to a free port, or 0 for any free port");
         }
+    }
+
+    /** The web app's previews fetch and read pages as the pipeline does (same options). */
+    private PreviewSettings previewSettings() {
+        Configuration conf = new Configuration();
+        conf.addAll(options);
+        conf.set(FetchOptions.ALLOW_LIST, allowList());
+        return new PreviewSettings(
+                FetchConfig.from(conf),
+                conf.get(PipelineOptions.MAX_EXTRACTED_CHARS),
+                conf.get(PipelineOptions.PATTERN_BUDGET));
     }
 
     private List<String> allowList() {

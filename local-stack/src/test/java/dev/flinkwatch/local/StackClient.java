@@ -38,6 +38,11 @@ final class StackClient {
         apiKey = send(request, 201).path("apiKey").asText();
     }
 
+    /** The API key of the tenant this client created. */
+    String apiKey() {
+        return apiKey;
+    }
+
     JsonNode post(String path, String body, int expectedStatus) throws Exception {
         return send(
                 authorized(path)
