@@ -24,12 +24,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -523,16 +524,9 @@ public final class WebUi implements AutoCloseable {
     private void alerts(Context ctx, WebSessions.Session s) throws SQLException {
         Page<AlertView> page =
                 history.alerts(s.tenantId(), null, null, ctx.queryParam("cursor"), PAGE_SIZE);
-        Map<UUID, String> names = new LinkedHashMap<>();
-        for (AlertView a : page.items()) {
-            if (!names.containsKey(a.monitorId())) {
-                names.put(
-                        a.monitorId(),
-                        monitors.find(s.tenantId(), a.monitorId())
-                                .map(MonitorView::name)
-                                .orElse("(deleted)"));
-            }
-        }
+        Set<UUID> ids = new HashSet<>();
+        page.items().forEach(a -> ids.add(a.monitorId()));
+        Map<UUID, String> names = monitors.names(s.tenantId(), ids);
         Map<String, Object> model = model(s, "Alerts", "alerts");
         model.put("alerts", page.items());
         model.put("names", names);
