@@ -163,27 +163,27 @@ public final class ControlApi implements AutoCloseable {
                 config.delivery() == null
                         ? null
                         : new ChannelSenders(config.delivery(), HostResolver.system());
-        routes.addAll(
+        ChannelTestRoutes channelTests =
                 new ChannelTestRoutes(
-                                channels,
-                                box == null ? null : new WebhookSecrets(db, box),
-                                channelSenders,
-                                config.delivery() == null
-                                        ? Duration.ZERO
-                                        : config.delivery().requestTimeout().plusSeconds(15))
-                        .routes());
+                        channels,
+                        box == null ? null : new WebhookSecrets(db, box),
+                        channelSenders,
+                        config.delivery() == null
+                                ? Duration.ZERO
+                                : config.delivery().requestTimeout().plusSeconds(15));
+        routes.addAll(channelTests.routes());
         routes.addAll(new NoticeRoutes(db).routes());
-        routes.addAll(
+        ChannelRoutes channelRoutes =
                 new ChannelRoutes(
-                                channels,
-                                new ChannelChecks(
+                        channels,
+                        new ChannelChecks(
+                                config.addressPolicy(),
+                                new SsrfGuard(
                                         config.addressPolicy(),
-                                        new SsrfGuard(
-                                                config.addressPolicy(),
-                                                HostResolver.system(),
-                                                dnsExecutor,
-                                                Duration.ofMinutes(1))))
-                        .routes());
+                                        HostResolver.system(),
+                                        dnsExecutor,
+                                        Duration.ofMinutes(1))));
+        routes.addAll(channelRoutes.routes());
         this.monitors = monitors;
         webUi =
                 new WebUi(
@@ -194,6 +194,8 @@ public final class ControlApi implements AutoCloseable {
                         monitors,
                         monitorRoutes,
                         history,
+                        channelRoutes,
+                        channelTests,
                         limits,
                         config.preview());
         app =

@@ -30,15 +30,14 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 
 /**
- * Server time of the web app's pages for a tenant with 1,000 monitors (and 1,000 alerts with
- * diffs, 100 check runs on the measured monitor): N sequential requests per page, the page's own
- * {@code Server-Timing} (time in the server, template rendering included) and the client's round
- * trip, p50 / p99 / max. Goal: no page over 200 ms server time.
+ * Server time of the web app's pages for a tenant with 1,000 monitors (and 1,000 alerts with diffs,
+ * 100 check runs on the measured monitor): N sequential requests per page, the page's own {@code
+ * Server-Timing} (time in the server, template rendering included) and the client's round trip, p50
+ * / p99 / max. Goal: no page over 200 ms server time.
  *
- * <p>Run (from the repository root, after {@code mvn -o -q -pl bench -am compile}): {@code java
- * -cp ... dev.flinkwatch.bench.web.WebUiBenchmark}; system properties {@code bench.monitors}
- * (1000), {@code bench.requests} (200 per page), {@code bench.results}
- * (bench/results/web-ui.md).
+ * <p>Run (from the repository root, after {@code mvn -o -q -pl bench -am compile}): {@code java -cp
+ * ... dev.flinkwatch.bench.web.WebUiBenchmark}; system properties {@code bench.monitors} (1000),
+ * {@code bench.requests} (200 per page), {@code bench.results} (bench/results/web-ui.md).
  */
 public final class WebUiBenchmark {
     private static final String ADMIN_TOKEN = "benchmark-admin-token-0123456789";
@@ -133,7 +132,9 @@ public final class WebUiBenchmark {
             pages.put("monitors (first 50 of 1,000)", "/app/monitors");
             pages.put("monitors, search \"page 99\"", "/app/monitors?q=page+99");
             pages.put("monitors, filter failing", "/app/monitors?state=failing");
-            pages.put("monitor + history (50 checks, 50 alerts with diffs)", "/app/monitors/" + first);
+            pages.put(
+                    "monitor + history (50 checks, 50 alerts with diffs)",
+                    "/app/monitors/" + first);
             pages.put("edit form", "/app/monitors/" + first + "/edit");
             pages.put("new monitor form", "/app/monitors/new");
             pages.put("alerts (newest 50 of 1,000)", "/app/alerts");
@@ -142,7 +143,8 @@ public final class WebUiBenchmark {
                 measure(http, base + page.getValue(), cookie, Math.max(20, requests / 5));
             }
             for (Map.Entry<String, String> page : pages.entrySet()) {
-                measured.put(page.getKey(), measure(http, base + page.getValue(), cookie, requests));
+                measured.put(
+                        page.getKey(), measure(http, base + page.getValue(), cookie, requests));
             }
         }
         List<String> out = new ArrayList<>();
@@ -268,7 +270,9 @@ public final class WebUiBenchmark {
             long start = System.nanoTime();
             HttpResponse<String> r =
                     http.send(
-                            HttpRequest.newBuilder(URI.create(url)).header("Cookie", cookie).build(),
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .header("Cookie", cookie)
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
             client[i] = (System.nanoTime() - start) / 1e6;
             if (r.statusCode() != 200) {
@@ -294,7 +298,8 @@ public final class WebUiBenchmark {
             throws Exception {
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != expected) {
-            throw new IllegalStateException(request.uri() + " -> " + r.statusCode() + " " + r.body());
+            throw new IllegalStateException(
+                    request.uri() + " -> " + r.statusCode() + " " + r.body());
         }
         return r.body();
     }

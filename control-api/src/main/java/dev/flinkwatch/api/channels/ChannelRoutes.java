@@ -58,12 +58,30 @@ public final class ChannelRoutes {
     }
 
     private void create(Context ctx, Caller caller) throws SQLException {
-        ChannelStore store = store();
-        ChannelRequest body = JsonBodies.read(ctx, ChannelRequest.class);
-        ChannelStore.Channel created =
-                store.create(caller.requireTenant(), checked(body, body.settings()));
+        ChannelView created =
+                create(caller.requireTenant(), JsonBodies.read(ctx, ChannelRequest.class));
         ctx.header("Location", "/v1/channels/" + created.id());
-        Json.respond(ctx, 201, ChannelView.of(created));
+        Json.respond(ctx, 201, created);
+    }
+
+    /**
+     * Creates a channel (the REST route and the web app's form).
+     *
+     * @throws ApiException 400 naming every bad field, 503 without a delivery keyset
+     */
+    public ChannelView create(UUID tenant, ChannelRequest body) throws SQLException {
+        ChannelStore store = store();
+        return ChannelView.of(store.create(tenant, checked(body, body.settings())));
+    }
+
+    /** The tenant's first channels, settings masked (the web app's list). */
+    public List<ChannelView> first(UUID tenant, int limit) throws SQLException {
+        return store().list(tenant, null, limit).stream().map(ChannelView::of).toList();
+    }
+
+    /** Whether this server stores channels (it has a delivery keyset). */
+    public boolean available() {
+        return channels != null;
     }
 
     private void list(Context ctx, Caller caller) throws SQLException {
@@ -123,10 +141,15 @@ public final class ChannelRoutes {
     }
 
     private void delete(Context ctx, Caller caller) throws SQLException {
-        if (!store().delete(caller.requireTenant(), channelId(ctx))) {
+        if (!delete(caller.requireTenant(), channelId(ctx))) {
             throw notFound();
         }
         ctx.status(204);
+    }
+
+    /** Deletes a channel; false when the tenant has no such channel. */
+    public boolean delete(UUID tenant, UUID id) throws SQLException {
+        return store().delete(tenant, id);
     }
 
     private ChannelStore.Draft checked(ChannelRequest body, ChannelSettings settings) {

@@ -57,7 +57,7 @@ public final class ChannelTestRoutes {
     }
 
     /** What the receiver answered to the test message. */
-    record TestResult(boolean delivered, Integer httpStatus, String error, String message) {
+    public record TestResult(boolean delivered, Integer httpStatus, String error, String message) {
         static TestResult of(AttemptResult result) {
             return new TestResult(
                     result.delivered(),
@@ -68,22 +68,36 @@ public final class ChannelTestRoutes {
     }
 
     private void test(Context ctx, Caller caller) throws Exception {
+        Json.respond(
+                ctx,
+                200,
+                test(
+                        caller.requireTenant(),
+                        ChannelRoutes.channelId(ctx),
+                        ctx.scheme() + "://" + ctx.host()));
+    }
+
+    /**
+     * Sends a test message to one of the tenant's channels now (the REST route and the web app).
+     *
+     * @param appUrl the link the test message carries
+     * @throws ApiException 404 for no such channel, 503 without delivery settings, 504 when the
+     *     receiver did not answer
+     */
+    public TestResult test(UUID tenant, UUID channelId, String appUrl) throws Exception {
         if (channels == null || senders == null) {
             throw new ApiException(
                     503,
                     "not_configured",
                     "channel tests are not configured on this server (no delivery settings)");
         }
-        UUID tenant = caller.requireTenant();
         ChannelStore.Channel channel =
-                channels.get(tenant, ChannelRoutes.channelId(ctx))
-                        .orElseThrow(ChannelRoutes::notFound);
+                channels.get(tenant, channelId).orElseThrow(ChannelRoutes::notFound);
         MessageRenderer.Rendered rendered =
                 renderer.render(
                         channel.type(),
                         channel.draft().template(),
-                        AlertMessageContext.test(
-                                channel.name(), ctx.scheme() + "://" + ctx.host(), Instant.now()));
+                        AlertMessageContext.test(channel.name(), appUrl, Instant.now()));
         String messageId = "test-" + UUID.randomUUID().toString().replace("-", "");
         List<String> signing =
                 channel.type() == ChannelType.WEBHOOK ? secrets.signingSecrets(tenant) : List.of();
@@ -106,6 +120,6 @@ public final class ChannelTestRoutes {
                 channel.id(),
                 result.delivered(),
                 result.error());
-        Json.respond(ctx, 200, TestResult.of(result));
+        return TestResult.of(result);
     }
 }

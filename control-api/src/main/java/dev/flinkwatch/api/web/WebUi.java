@@ -1,5 +1,7 @@
 package dev.flinkwatch.api.web;
 
+import dev.flinkwatch.api.channels.ChannelRoutes;
+import dev.flinkwatch.api.channels.ChannelTestRoutes;
 import dev.flinkwatch.api.history.AlertView;
 import dev.flinkwatch.api.history.CheckView;
 import dev.flinkwatch.api.history.HistoryStore;
@@ -53,6 +55,8 @@ public final class WebUi implements AutoCloseable {
     private final MonitorStore monitors;
     private final MonitorRoutes monitorRoutes;
     private final HistoryStore history;
+    private final ChannelRoutes channels;
+    private final ChannelTestRoutes channelTests;
     private final TenantRateLimiter limits;
     private final Previews previews;
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
@@ -68,6 +72,8 @@ public final class WebUi implements AutoCloseable {
             MonitorStore monitors,
             MonitorRoutes monitorRoutes,
             HistoryStore history,
+            ChannelRoutes channels,
+            ChannelTestRoutes channelTests,
             TenantRateLimiter limits,
             PreviewSettings preview) {
         this.settings = settings;
@@ -76,6 +82,8 @@ public final class WebUi implements AutoCloseable {
         this.monitors = monitors;
         this.monitorRoutes = monitorRoutes;
         this.history = history;
+        this.channels = channels;
+        this.channelTests = channelTests;
         this.limits = limits;
         this.previews =
                 preview == null ? null : new Previews(preview, settings.previewsPerMinute());
@@ -124,6 +132,14 @@ public final class WebUi implements AutoCloseable {
         signedIn(app, HandlerType.GET, "/keys", (ctx, s) -> keys(ctx, s, null));
         signedIn(app, HandlerType.POST, "/keys", this::createKey);
         signedIn(app, HandlerType.POST, "/keys/{id}/revoke", this::revokeKey);
+        signedIn(
+                app,
+                HandlerType.GET,
+                "/channels",
+                (ctx, s) -> channelPage(ctx, s, 200, ChannelForm.blank(), Map.of(), null));
+        signedIn(app, HandlerType.POST, "/channels", this::createChannel);
+        signedIn(app, HandlerType.POST, "/channels/{id}/test", this::testChannel);
+        signedIn(app, HandlerType.POST, "/channels/{id}/delete", this::deleteChannel);
     }
 
     private void signedIn(Javalin app, HandlerType method, String path, PageHandler handler) {
@@ -560,6 +576,86 @@ public final class WebUi implements AutoCloseable {
         }
         // revoking the key of this session ends it: the next page asks to sign in again
         ctx.redirect(BASE + "/keys", io.javalin.http.HttpStatus.SEE_OTHER);
+    }
+
+    // --- channels --------------------------------------------------------------------------
+
+    private void channelPage(
+            Context ctx,
+            WebSessions.Session s,
+            int status,
+            ChannelForm form,
+            Map<String, String> errors,
+            String tested)
+            throws SQLException {
+        Map<String, Object> model = model(s, "Channels", "channels");
+        model.put("available", channels.available());
+        model.put("channels", channels.available() ? channels.first(s.tenantId(), 200) : List.of());
+        model.put("form", form);
+        model.put("errors", errors);
+        model.put("tested", tested);
+        render(ctx, status, "channels.jte", model);
+    }
+
+    private void createChannel(Context ctx, WebSessions.Session s) throws SQLException {
+        ChannelForm form = ChannelForm.fromPost(ctx.formParamMap());
+        try {
+            channels.create(s.tenantId(), form.toRequest());
+        } catch (ApiException e) {
+            if (e.status() == 503 || e.status() == 429) {
+                throw e;
+            }
+            channelPage(
+                    ctx,
+                    s,
+                    e.status(),
+                    form,
+                    e.fields().isEmpty()
+                            ? Map.of("", e.getMessage())
+                            : ChannelForm.byFormField(e.fields()),
+                    null);
+            return;
+        }
+        ctx.redirect(BASE + "/channels", io.javalin.http.HttpStatus.SEE_OTHER);
+    }
+
+    private void testChannel(Context ctx, WebSessions.Session s) throws Exception {
+        UUID id = pathId(ctx, "channel");
+        ChannelTestRoutes.TestResult result;
+        String tested;
+        try {
+            result = channelTests.test(s.tenantId(), id, ownOrigin(ctx) + BASE + "/alerts");
+            tested =
+                    result.delivered()
+                            ? "Test message delivered"
+                                    + (result.httpStatus() == null
+                                            ? "."
+                                            : " (HTTP " + result.httpStatus() + ").")
+                            : "Test message not delivered: "
+                                    + (result.error() == null ? "" : result.error() + " ")
+                                    + (result.message() == null ? "" : result.message());
+        } catch (ApiException e) {
+            if (e.status() == 404 || e.status() == 429) {
+                throw e;
+            }
+            tested = "Test message not sent: " + e.getMessage();
+        }
+        channelPage(ctx, s, 200, ChannelForm.blank(), Map.of(), tested);
+    }
+
+    private void deleteChannel(Context ctx, WebSessions.Session s) throws SQLException {
+        if (!channels.delete(s.tenantId(), pathId(ctx, "channel"))) {
+            throw ApiException.notFound("channel");
+        }
+        ctx.redirect(BASE + "/channels", io.javalin.http.HttpStatus.SEE_OTHER);
+    }
+
+    private static UUID pathId(Context ctx, String what) {
+        try {
+            return UUID.fromString(ctx.pathParam("id"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound(what);
+        }
     }
 
     // --- rendering -------------------------------------------------------------------------
