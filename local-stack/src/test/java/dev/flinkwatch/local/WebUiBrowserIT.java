@@ -83,6 +83,7 @@ class WebUiBrowserIT {
         StackClient bob = new StackClient(base);
         bob.createTenant(stack.adminToken(), "bob");
         site.page("/stock", "<html><body><h1>Widget</h1><p id=status>Sold out</p></body></html>");
+        site.page("/hook", "ok");
 
         try (Playwright playwright =
                         Playwright.create(
@@ -173,6 +174,25 @@ class WebUiBrowserIT {
                     .isEqualTo("paused");
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("API keys")).click();
             check(page, "keys");
+
+            // channels: a failed create, a webhook on the local site, its test message
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Channels")).click();
+            page.locator("#channelName").fill("Ops hook");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create channel"))
+                    .click();
+            assertThat(page.locator("#channelUrl-error")).isVisible();
+            assertThat(page.locator("#channelName")).hasValue("Ops hook");
+            page.locator("#channelUrl").fill(site.url("/hook"));
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create channel"))
+                    .click();
+            assertThat(page.locator("table")).containsText("Ops hook");
+            page.getByRole(
+                            AriaRole.BUTTON,
+                            new Page.GetByRoleOptions().setName("Send a test message to Ops hook"))
+                    .click();
+            assertThat(page.locator(".notice")).containsText("Test message delivered");
+            assertThat(site.hits("/hook")).isEqualTo(1);
+            check(page, "channels");
             page.navigate(monitorUrl);
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Delete")).click();
             assertThat(page.locator(".notice")).containsText("Monitor deleted");
