@@ -172,7 +172,8 @@ public final class ControlApi implements AutoCloseable {
                                 ? Duration.ZERO
                                 : config.delivery().requestTimeout().plusSeconds(15));
         routes.addAll(channelTests.routes());
-        routes.addAll(new NoticeRoutes(db).routes());
+        NoticeRoutes notices = new NoticeRoutes(db);
+        routes.addAll(notices.routes());
         ChannelRoutes channelRoutes =
                 new ChannelRoutes(
                         channels,
@@ -196,6 +197,7 @@ public final class ControlApi implements AutoCloseable {
                         history,
                         channelRoutes,
                         channelTests,
+                        notices,
                         limits,
                         config.preview());
         app =

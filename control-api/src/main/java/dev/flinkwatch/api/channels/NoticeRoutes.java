@@ -32,38 +32,42 @@ public final class NoticeRoutes {
         return List.of(Route.get("/v1/notices", Access.TENANT, this::list));
     }
 
-    record NoticeView(long id, String kind, UUID channelId, String message, Instant createdAt) {}
+    /** One notice as the API returns it. */
+    public record NoticeView(
+            long id, String kind, UUID channelId, String message, Instant createdAt) {}
 
     private void list(Context ctx, Caller caller) throws SQLException {
-        UUID tenant = caller.requireTenant();
-        int limit = QueryParams.limit(ctx);
-        List<NoticeView> items =
-                Jdbc.withConnection(
-                        db,
-                        c -> {
-                            try (PreparedStatement ps =
-                                    c.prepareStatement(
-                                            "SELECT id, kind, channel_id, message, created_at"
-                                                    + " FROM tenant_notices WHERE tenant_id = ?"
-                                                    + " ORDER BY created_at DESC, id DESC"
-                                                    + " LIMIT ?")) {
-                                ps.setObject(1, tenant);
-                                ps.setInt(2, limit);
-                                List<NoticeView> rows = new ArrayList<>();
-                                try (ResultSet rs = ps.executeQuery()) {
-                                    while (rs.next()) {
-                                        rows.add(
-                                                new NoticeView(
-                                                        rs.getLong(1),
-                                                        rs.getString(2),
-                                                        rs.getObject(3, UUID.class),
-                                                        rs.getString(4),
-                                                        Jdbc.instant(rs, "created_at")));
-                                    }
-                                }
-                                return rows;
+        Json.respond(
+                ctx, 200, new Page<>(newest(caller.requireTenant(), QueryParams.limit(ctx)), null));
+    }
+
+    /** The tenant's newest notices (the REST route and the web app's channels page). */
+    public List<NoticeView> newest(UUID tenant, int limit) throws SQLException {
+        return Jdbc.withConnection(
+                db,
+                c -> {
+                    try (PreparedStatement ps =
+                            c.prepareStatement(
+                                    "SELECT id, kind, channel_id, message, created_at"
+                                            + " FROM tenant_notices WHERE tenant_id = ?"
+                                            + " ORDER BY created_at DESC, id DESC"
+                                            + " LIMIT ?")) {
+                        ps.setObject(1, tenant);
+                        ps.setInt(2, limit);
+                        List<NoticeView> rows = new ArrayList<>();
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                rows.add(
+                                        new NoticeView(
+                                                rs.getLong(1),
+                                                rs.getString(2),
+                                                rs.getObject(3, UUID.class),
+                                                rs.getString(4),
+                                                Jdbc.instant(rs, "created_at")));
                             }
-                        });
-        Json.respond(ctx, 200, new Page<>(items, null));
+                        }
+                        return rows;
+                    }
+                });
     }
 }

@@ -2,6 +2,7 @@ package dev.flinkwatch.api.web;
 
 import dev.flinkwatch.api.channels.ChannelRoutes;
 import dev.flinkwatch.api.channels.ChannelTestRoutes;
+import dev.flinkwatch.api.channels.NoticeRoutes;
 import dev.flinkwatch.api.history.AlertView;
 import dev.flinkwatch.api.history.CheckView;
 import dev.flinkwatch.api.history.HistoryStore;
@@ -57,6 +58,7 @@ public final class WebUi implements AutoCloseable {
     private final HistoryStore history;
     private final ChannelRoutes channels;
     private final ChannelTestRoutes channelTests;
+    private final NoticeRoutes notices;
     private final TenantRateLimiter limits;
     private final Previews previews;
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
@@ -74,6 +76,7 @@ public final class WebUi implements AutoCloseable {
             HistoryStore history,
             ChannelRoutes channels,
             ChannelTestRoutes channelTests,
+            NoticeRoutes notices,
             TenantRateLimiter limits,
             PreviewSettings preview) {
         this.settings = settings;
@@ -84,6 +87,7 @@ public final class WebUi implements AutoCloseable {
         this.history = history;
         this.channels = channels;
         this.channelTests = channelTests;
+        this.notices = notices;
         this.limits = limits;
         this.previews =
                 preview == null ? null : new Previews(preview, settings.previewsPerMinute());
@@ -594,6 +598,7 @@ public final class WebUi implements AutoCloseable {
         model.put("form", form);
         model.put("errors", errors);
         model.put("tested", tested);
+        model.put("notices", notices.newest(s.tenantId(), 20));
         render(ctx, status, "channels.jte", model);
     }
 
