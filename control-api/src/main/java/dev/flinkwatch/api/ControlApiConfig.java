@@ -184,6 +184,10 @@ public record ControlApiConfig(
                 + purgeInterval
                 + ", purgeBatchSize="
                 + purgeBatchSize
+                + ", web="
+                + web
+                + ", preview="
+                + (preview == null ? "<off>" : "<on>")
                 + "}";
     }
 

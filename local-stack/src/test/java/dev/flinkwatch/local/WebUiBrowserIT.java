@@ -152,15 +152,6 @@ class WebUiBrowserIT {
             String monitorUrl = page.url().replaceFirst("\\?.*", "");
             reloadUntil(page, monitorUrl, ".summary", "first");
 
-            // edit: the stored values in the form, a change saved
-            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Edit")).click();
-            assertThat(page.locator("#source-0-selector")).hasValue("#status");
-            assertThat(page.locator("#conditionType")).hasValue("contains");
-            page.locator("#name").fill("Widget stock!");
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save monitor"))
-                    .click();
-            assertThat(page.locator(".notice")).containsText("Monitor saved");
-            assertThat(page.locator("h1")).hasText("Widget stock!");
 
             // the page changes: an alert in the feed, its diff with the removed and added line
             site.page(
@@ -175,6 +166,16 @@ class WebUiBrowserIT {
             assertThat(alert.locator(".diff-removed").first()).containsText("Sold out");
             assertThat(alert.locator(".diff-added").first()).containsText("In stock");
             check(page, "monitor-history");
+
+            // edit: the stored values in the form, a change saved
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Edit")).click();
+            assertThat(page.locator("#source-0-selector")).hasValue("#status");
+            assertThat(page.locator("#conditionType")).hasValue("contains");
+            page.locator("#name").fill("Widget stock!");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save monitor"))
+                    .click();
+            assertThat(page.locator(".notice")).containsText("Monitor saved");
+            assertThat(page.locator("h1")).hasText("Widget stock!");
 
             // pause, resume, delete
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pause")).click();
