@@ -156,7 +156,8 @@ public final class ControlApi implements AutoCloseable {
         HistoryStore history = new HistoryStore(db);
         routes.addAll(new HistoryRoutes(history, monitors).routes());
         TenantRateLimiter limits = new TenantRateLimiter(config.writeLimit(), config.readLimit());
-        routes.addAll(new FeedRoutes(new FeedTokenStore(db), history, monitors, limits).routes());
+        FeedTokenStore feeds = new FeedTokenStore(db);
+        routes.addAll(new FeedRoutes(feeds, history, monitors, limits).routes());
         routes.addAll(
                 new WebhookSecretRoutes(box == null ? null : new WebhookSecrets(db, box)).routes());
         channelSenders =
@@ -198,6 +199,7 @@ public final class ControlApi implements AutoCloseable {
                         channelRoutes,
                         channelTests,
                         notices,
+                        feeds,
                         limits,
                         config.preview());
         app =

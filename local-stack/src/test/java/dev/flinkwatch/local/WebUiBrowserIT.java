@@ -14,6 +14,10 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
+import com.rometools.rome.feed.synd.SyndEntry;
+import com.rometools.rome.feed.synd.SyndFeed;
+import com.rometools.rome.io.SyndFeedInput;
+import com.rometools.rome.io.XmlReader;
 import dev.flinkwatch.testing.HeadlessChromium;
 import dev.flinkwatch.testing.LocalSite;
 import java.io.InputStream;
@@ -152,19 +156,41 @@ class WebUiBrowserIT {
             String monitorUrl = page.url().replaceFirst("\\?.*", "");
             reloadUntil(page, monitorUrl, ".summary", "first");
 
-
             // the page changes: an alert in the feed, its diff with the removed and added line
             site.page(
                     "/stock", "<html><body><h1>Widget</h1><p id=status>In stock</p></body></html>");
             reloadUntil(page, base + "/app/alerts", "main", "Widget stock");
+
+            // the alerts page's feed link: an Atom feed (parsed with ROME) of exactly these alerts
+            page.getByRole(
+                            AriaRole.BUTTON,
+                            new Page.GetByRoleOptions()
+                                    .setName("Create an Atom feed of all alerts"))
+                    .click();
+            String feedUrl = page.locator("#new-feed").getAttribute("href");
+            assertThat(feedUrl).startsWith(base + "/feeds/").endsWith(".atom");
             check(page, "alerts");
+            List<String> entries = new ArrayList<>();
+            for (SyndEntry e : feed(feedUrl).getEntries()) {
+                entries.add(e.getUri());
+            }
+            List<String> alerts = new ArrayList<>();
+            for (JsonNode a : alice.get("/v1/alerts").path("items")) {
+                alerts.add("urn:flinkwatch:alert:" + a.path("id").asText());
+            }
+            assertThat(entries).isNotEmpty().isEqualTo(alerts);
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Widget stock"))
                     .first()
                     .click();
-            Locator alert = page.locator("article.alert").first();
-            assertThat(alert).containsText("condition met");
-            assertThat(alert.locator(".diff-removed").first()).containsText("Sold out");
-            assertThat(alert.locator(".diff-added").first()).containsText("In stock");
+            Locator change = page.locator("article.check-run").first();
+            assertThat(change).containsText("Alert raised: condition met");
+            assertThat(change.locator(".reason")).containsText("In stock");
+            assertThat(change.locator(".diff-removed").first()).containsText("Sold out");
+            assertThat(change.locator(".diff-added").first()).containsText("In stock");
+            change.getByText("Side by side").click();
+            assertThat(change.locator("table.side td.diff-removed").first())
+                    .containsText("Sold out");
+            assertThat(change.locator("table.side td.diff-added").first()).containsText("In stock");
             check(page, "monitor-history");
 
             // edit: the stored values in the form, a change saved
@@ -221,6 +247,7 @@ class WebUiBrowserIT {
             assertThat(page.locator("main")).containsText("No monitors");
             page.navigate(base + "/app/alerts");
             assertThat(page.locator("main")).containsText("No alerts yet");
+            assertThat(page.locator("main")).not().containsText("fwf_");
             assertThat(page.locator("main")).not().containsText("Widget");
             page.navigate(monitorUrl);
             assertThat(page.locator("main")).containsText("monitor not found");
@@ -368,6 +395,18 @@ class WebUiBrowserIT {
                             page.navigate(url);
                             return page.locator(selector).innerText().contains(text);
                         });
+    }
+
+    private static SyndFeed feed(String url) throws Exception {
+        HttpResponse<InputStream> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(url)).build(),
+                                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        try (InputStream in = r.body()) {
+            return new SyndFeedInput().build(new XmlReader(in));
+        }
     }
 
     private static JsonNode createTenant(HttpClient http, String name) throws Exception {

@@ -19,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -209,31 +208,6 @@ public final class MonitorStore {
 
     public Optional<MonitorView> find(UUID tenantId, UUID id) throws SQLException {
         return Jdbc.withConnection(dataSource, c -> find(c, tenantId, id));
-    }
-
-    /** The names of the tenant's live monitors among {@code ids} (one query, for feeds). */
-    public Map<UUID, String> names(UUID tenantId, Collection<UUID> ids) throws SQLException {
-        if (ids.isEmpty()) {
-            return Map.of();
-        }
-        return Jdbc.withConnection(
-                dataSource,
-                c -> {
-                    try (PreparedStatement ps =
-                            c.prepareStatement(
-                                    "SELECT id, name FROM monitors WHERE tenant_id = ?"
-                                            + " AND deleted_at IS NULL AND id = ANY (?)")) {
-                        ps.setObject(1, tenantId);
-                        ps.setArray(2, c.createArrayOf("uuid", ids.toArray()));
-                        Map<UUID, String> names = new HashMap<>();
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                names.put(rs.getObject(1, UUID.class), rs.getString(2));
-                            }
-                        }
-                        return names;
-                    }
-                });
     }
 
     public boolean exists(UUID tenantId, UUID id) throws SQLException {

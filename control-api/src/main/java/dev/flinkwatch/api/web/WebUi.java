@@ -3,6 +3,7 @@ package dev.flinkwatch.api.web;
 import dev.flinkwatch.api.channels.ChannelRoutes;
 import dev.flinkwatch.api.channels.ChannelTestRoutes;
 import dev.flinkwatch.api.channels.NoticeRoutes;
+import dev.flinkwatch.api.feeds.FeedTokenStore;
 import dev.flinkwatch.api.history.AlertView;
 import dev.flinkwatch.api.history.CheckView;
 import dev.flinkwatch.api.history.HistoryStore;
@@ -27,13 +28,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -59,6 +58,7 @@ public final class WebUi implements AutoCloseable {
     private final ChannelRoutes channels;
     private final ChannelTestRoutes channelTests;
     private final NoticeRoutes notices;
+    private final FeedTokenStore feeds;
     private final TenantRateLimiter limits;
     private final Previews previews;
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
@@ -77,6 +77,7 @@ public final class WebUi implements AutoCloseable {
             ChannelRoutes channels,
             ChannelTestRoutes channelTests,
             NoticeRoutes notices,
+            FeedTokenStore feeds,
             TenantRateLimiter limits,
             PreviewSettings preview) {
         this.settings = settings;
@@ -88,6 +89,7 @@ public final class WebUi implements AutoCloseable {
         this.channels = channels;
         this.channelTests = channelTests;
         this.notices = notices;
+        this.feeds = feeds;
         this.limits = limits;
         this.previews =
                 preview == null ? null : new Previews(preview, settings.previewsPerMinute());
@@ -132,7 +134,9 @@ public final class WebUi implements AutoCloseable {
                 "/monitors/{id}/resume",
                 (ctx, s) -> setStatus(ctx, s, MonitorStatus.ACTIVE));
         signedIn(app, HandlerType.POST, "/monitors/{id}/delete", this::deleteMonitor);
-        signedIn(app, HandlerType.GET, "/alerts", this::alerts);
+        signedIn(app, HandlerType.GET, "/alerts", (ctx, s) -> alerts(ctx, s, null));
+        signedIn(app, HandlerType.POST, "/feeds", this::createFeed);
+        signedIn(app, HandlerType.POST, "/feeds/{id}/revoke", this::revokeFeed);
         signedIn(app, HandlerType.GET, "/keys", (ctx, s) -> keys(ctx, s, null));
         signedIn(app, HandlerType.POST, "/keys", this::createKey);
         signedIn(app, HandlerType.POST, "/keys/{id}/revoke", this::revokeKey);
@@ -498,7 +502,7 @@ public final class WebUi implements AutoCloseable {
         Page<AlertView> alerts = history.alerts(s.tenantId(), monitor.id(), null, null, PAGE_SIZE);
         Map<String, Object> model = model(s, monitor.name(), "monitors");
         model.put("monitor", monitor);
-        model.put("checks", checks.items());
+        model.put("changes", ChangeRow.of(checks.items(), alerts.items()));
         model.put("alerts", alerts.items());
         model.put("done", notice(ctx.queryParam("done")));
         render(ctx, 200, "monitor.jte", model);
@@ -541,17 +545,39 @@ public final class WebUi implements AutoCloseable {
 
     // --- alerts and keys -------------------------------------------------------------------
 
-    private void alerts(Context ctx, WebSessions.Session s) throws SQLException {
+    private void alerts(Context ctx, WebSessions.Session s, String newFeed) throws SQLException {
         Page<AlertView> page =
                 history.alerts(s.tenantId(), null, null, ctx.queryParam("cursor"), PAGE_SIZE);
-        Set<UUID> ids = new HashSet<>();
-        page.items().forEach(a -> ids.add(a.monitorId()));
-        Map<UUID, String> names = monitors.names(s.tenantId(), ids);
         Map<String, Object> model = model(s, "Alerts", "alerts");
         model.put("alerts", page.items());
-        model.put("names", names);
+        model.put("feeds", feeds.list(s.tenantId(), null, 100));
+        model.put("newFeed", newFeed);
         model.put("next", page.nextCursor());
         render(ctx, 200, "alerts.jte", model);
+    }
+
+    /** A feed of the tenant's alerts, or of one monitor's ({@code monitorId}); its URL once. */
+    private void createFeed(Context ctx, WebSessions.Session s) throws SQLException {
+        String monitor = ctx.formParam("monitorId");
+        UUID monitorId = null;
+        if (monitor != null && !monitor.isBlank()) {
+            try {
+                monitorId = UUID.fromString(monitor.strip());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.validation(Map.of("monitorId", "must be a monitor id"));
+            }
+        }
+        FeedTokenStore.Created created =
+                feeds.create(s.tenantId(), monitorId)
+                        .orElseThrow(() -> ApiException.notFound("monitor"));
+        alerts(ctx, s, ownOrigin(ctx) + "/feeds/" + created.token() + ".atom");
+    }
+
+    private void revokeFeed(Context ctx, WebSessions.Session s) throws SQLException {
+        if (!feeds.revoke(s.tenantId(), pathId(ctx, "feed"))) {
+            throw ApiException.notFound("feed");
+        }
+        ctx.redirect(BASE + "/alerts", io.javalin.http.HttpStatus.SEE_OTHER);
     }
 
     private void keys(Context ctx, WebSessions.Session s, String newKey) throws SQLException {
