@@ -187,7 +187,7 @@ class WebUiBrowserIT {
             assertThat(change.locator(".reason")).containsText("In stock");
             assertThat(change.locator(".diff-removed").first()).containsText("Sold out");
             assertThat(change.locator(".diff-added").first()).containsText("In stock");
-            change.getByText("Side by side").click();
+            change.locator("details.diff-views > summary").nth(1).click();
             assertThat(change.locator("table.side td.diff-removed").first())
                     .containsText("Sold out");
             assertThat(change.locator("table.side td.diff-added").first()).containsText("In stock");
