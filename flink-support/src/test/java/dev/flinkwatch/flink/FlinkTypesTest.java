@@ -53,7 +53,7 @@ class FlinkTypesTest {
         roundTrip(MonitorEvent.class, MonitorEvent.delete(M, T, 4));
         roundTrip(
                 CheckRequest.class,
-                new CheckRequest(M, T, 3, "https://a.example/", null, null, NOW, "\"e\"", null));
+                new CheckRequest(M, T, 3, "https://a.example/", null, null, NOW, "\"e\"", null, null, null));
         roundTrip(
                 CheckResult.class,
                 new CheckResult(

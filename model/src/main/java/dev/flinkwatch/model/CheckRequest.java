@@ -7,6 +7,7 @@ import java.util.UUID;
 
 /**
  * One scheduled fetch of one source of a monitor, emitted by the scheduler when the monitor is due.
+ * Created with {@link #scheduled}; the fetch stage adds validators with {@link #withValidators}.
  *
  * @param monitorId the monitor
  * @param tenantId its owner
@@ -18,6 +19,8 @@ import java.util.UUID;
  * @param scheduledAt when the check was due
  * @param etag validator from the previous response, for a conditional GET; null if unknown
  * @param lastModified validator from the previous response, for a conditional GET; null if unknown
+ * @param render how the page is read; null (requests from before the field) means HTTP
+ * @param screenshot whether the browser should take a screenshot; null means no
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CheckRequest(
@@ -29,4 +32,55 @@ public record CheckRequest(
         List<String> ignore,
         Instant scheduledAt,
         String etag,
-        String lastModified) {}
+        String lastModified,
+        Render render,
+        Boolean screenshot) {
+
+    /** The check of {@code source} that the spec's version {@code specVersion} schedules. */
+    public static CheckRequest scheduled(
+            UUID monitorId,
+            UUID tenantId,
+            long specVersion,
+            Source source,
+            List<String> ignore,
+            Instant scheduledAt) {
+        return new CheckRequest(
+                monitorId,
+                tenantId,
+                specVersion,
+                source.url(),
+                source.selector(),
+                ignore,
+                scheduledAt,
+                null,
+                null,
+                source.rendered() ? Render.BROWSER : null,
+                source.wantsScreenshot() ? Boolean.TRUE : null);
+    }
+
+    /** This request made conditional on a previous response's validators. */
+    public CheckRequest withValidators(String etag, String lastModified) {
+        return new CheckRequest(
+                monitorId,
+                tenantId,
+                specVersion,
+                url,
+                selector,
+                ignore,
+                scheduledAt,
+                etag,
+                lastModified,
+                render,
+                screenshot);
+    }
+
+    /** Whether the page is rendered by the browser service rather than fetched. */
+    public boolean rendered() {
+        return render == Render.BROWSER;
+    }
+
+    /** Whether the request reads its page the way {@code source} says (selector, render mode). */
+    public boolean readsLike(Source source) {
+        return source.readsLike(new Source(url, selector, render, screenshot));
+    }
+}

@@ -104,6 +104,9 @@ public final class MonitorSpecValidator {
                 }
             }
             checkSelector(path + ".selector", source.selector(), errors);
+            if (Boolean.TRUE.equals(source.screenshot()) && !source.rendered()) {
+                errors.put(path + ".screenshot", "requires \"render\": \"browser\"");
+            }
         }
     }
 

@@ -167,7 +167,17 @@ public final class FetchBenchmark {
         String url =
                 scheme + "://h" + (i % HOSTS) + ".bench:" + port + "/p/" + (i % PAGES) + ".html";
         return new CheckRequest(
-                new UUID(0, i), new UUID(0, 1), 1, url, null, null, Instant.EPOCH, null, null);
+                new UUID(0, i),
+                new UUID(0, 1),
+                1,
+                url,
+                null,
+                null,
+                Instant.EPOCH,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** hN.bench resolves to 127.0.0.1; nothing else resolves. */

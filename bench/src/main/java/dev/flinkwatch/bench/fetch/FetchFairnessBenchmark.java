@@ -249,6 +249,8 @@ public final class FetchFairnessBenchmark {
                 null,
                 Instant.EPOCH,
                 null,
+                null,
+                null,
                 null);
     }
 

@@ -24,6 +24,8 @@ import dev.flinkwatch.pipeline.PipelineOptions;
 import dev.flinkwatch.pipeline.PipelineSettings;
 import dev.flinkwatch.pipeline.schedule.MonitorScheduler;
 import dev.flinkwatch.pipeline.sink.MonitorEventDeserializer;
+import dev.flinkwatch.render.RenderConfig;
+import dev.flinkwatch.render.RenderFunction;
 import dev.flinkwatch.testing.TestKafka;
 import dev.flinkwatch.testing.TestPostgres;
 import java.io.IOException;
@@ -178,6 +180,7 @@ public final class PipelineBenchmark {
                             differing
                                     ? new FetchFunction(fetchConfig, benchHosts(target))
                                     : new FetchFunction(fetchConfig),
+                            new RenderFunction(RenderConfig.from(conf)),
                             new LlmEvaluator(LlmConfig.fromEnv(Map.of())),
                             PipelineSettings.from(
                                     conf,

@@ -13,16 +13,28 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The fetcher's Flink metrics, in group {@code fetch}: {@code results} per {@code outcome} (one
  * counter per {@link FetchStatus}, e.g. {@code fetch.outcome.ok.results}), {@code latencyMs} (a
- * histogram over the last 1000 fetches), {@code inFlight} and {@code politeHosts} gauges.
+ * histogram over the last 1000 fetches), {@code inFlight} and {@code politeHosts} gauges. The
+ * browser renderer reports the same in group {@code render} ({@link #forRender}).
  */
-final class FetchMetrics {
+public final class FetchMetrics {
     private static final int LATENCY_WINDOW = 1000;
 
     private final Map<FetchStatus, Counter> results = new EnumMap<>(FetchStatus.class);
     private final Histogram latency;
 
     FetchMetrics(MetricGroup operatorGroup, IntSupplier inFlight, IntSupplier politeHosts) {
-        MetricGroup group = operatorGroup.addGroup("fetch");
+        this(operatorGroup.addGroup("fetch"), inFlight);
+        operatorGroup
+                .addGroup("fetch")
+                .gauge("politeHosts", (Gauge<Integer>) politeHosts::getAsInt);
+    }
+
+    /** The renderer's metrics: group {@code render}, with results, latencyMs and inFlight. */
+    public static FetchMetrics forRender(MetricGroup operatorGroup, IntSupplier inFlight) {
+        return new FetchMetrics(operatorGroup.addGroup("render"), inFlight);
+    }
+
+    private FetchMetrics(MetricGroup group, IntSupplier inFlight) {
         for (FetchStatus status : FetchStatus.values()) {
             results.put(
                     status,
@@ -31,10 +43,10 @@ final class FetchMetrics {
         }
         latency = group.histogram("latencyMs", new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
         group.gauge("inFlight", (Gauge<Integer>) inFlight::getAsInt);
-        group.gauge("politeHosts", (Gauge<Integer>) politeHosts::getAsInt);
     }
 
-    void record(FetchResult result) {
+    /** Counts one finished fetch or render. */
+    public void record(FetchResult result) {
         results.get(result.status()).inc();
         latency.update(result.latencyMs());
     }

@@ -1,6 +1,7 @@
 package dev.flinkwatch.fetch;
 
 import dev.flinkwatch.model.CheckRequest;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -63,6 +64,67 @@ public record FetchResult(
                 at,
                 at,
                 0L,
+                0,
+                0,
+                0L,
+                message);
+    }
+
+    /**
+     * A page the browser service rendered: its DOM after scripts ran, as an HTML body (no
+     * validators: a render is never conditional).
+     *
+     * @param httpStatus the main document's status
+     * @param renderMs how long the service took to render
+     */
+    public static FetchResult rendered(
+            CheckRequest request,
+            int httpStatus,
+            String finalUrl,
+            String html,
+            Instant startedAt,
+            Instant finishedAt,
+            long renderMs) {
+        boolean ok = httpStatus >= 200 && httpStatus < 300;
+        return new FetchResult(
+                request,
+                ok ? FetchStatus.OK : FetchStatus.HTTP_ERROR,
+                httpStatus,
+                finalUrl,
+                "text/html",
+                "UTF-8",
+                ok ? html : null,
+                null,
+                null,
+                startedAt,
+                finishedAt,
+                Duration.between(startedAt, finishedAt).toMillis(),
+                1,
+                0,
+                ok ? (long) html.length() : 0L,
+                httpStatus + (ok ? " rendered in " + renderMs + " ms" : " from the page"));
+    }
+
+    /** A fetch or render that ended without a page, after it was tried (or found impossible). */
+    public static FetchResult failed(
+            CheckRequest request,
+            FetchStatus status,
+            String message,
+            Instant startedAt,
+            Instant finishedAt) {
+        return new FetchResult(
+                request,
+                status,
+                null,
+                request.url(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                startedAt,
+                finishedAt,
+                Duration.between(startedAt, finishedAt).toMillis(),
                 0,
                 0,
                 0L,

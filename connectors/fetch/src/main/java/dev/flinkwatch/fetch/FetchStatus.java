@@ -41,13 +41,19 @@ public enum FetchStatus {
      * The response (after its headers) arrived slower than the minimum transfer rate, or stalled:
      * stopped early so a trickling server gives its request slot back.
      */
-    SLOW_BODY;
+    SLOW_BODY,
+    /** A browser source, but no browser service is configured or it cannot be reached. */
+    RENDER_UNAVAILABLE,
+    /** The browser service failed the render (its browser crashed, or it answered an error). */
+    RENDER_FAILED,
+    /** Every render slot and wait place of the browser service was taken; not tried. */
+    RENDER_BUSY;
 
     /**
      * Whether the fetch stage declined the check for its own capacity, without trying the page:
      * such a check is recorded but is no failure of the source.
      */
     public boolean declined() {
-        return this == DNS_BUSY || this == HOST_BUSY || this == TENANT_BUSY;
+        return this == DNS_BUSY || this == HOST_BUSY || this == TENANT_BUSY || this == RENDER_BUSY;
     }
 }

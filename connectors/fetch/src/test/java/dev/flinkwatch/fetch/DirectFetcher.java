@@ -52,7 +52,9 @@ final class DirectFetcher implements AutoCloseable {
                 null,
                 Instant.now(),
                 etag,
-                lastModified);
+                lastModified,
+                null,
+                null);
     }
 
     FetchResult fetch(String url) {

@@ -94,7 +94,17 @@ class FetchFairnessIT {
 
     private static CheckRequest request(String url, UUID tenant) {
         return new CheckRequest(
-                UUID.randomUUID(), tenant, 1, url, null, null, Instant.now(), null, null);
+                UUID.randomUUID(),
+                tenant,
+                1,
+                url,
+                null,
+                null,
+                Instant.now(),
+                null,
+                null,
+                null,
+                null);
     }
 
     @Test

@@ -37,6 +37,8 @@ class FetchResultTypeTest {
                         null,
                         now,
                         "\"e\"",
+                        null,
+                        null,
                         null);
         FetchResult result =
                 new FetchResult(

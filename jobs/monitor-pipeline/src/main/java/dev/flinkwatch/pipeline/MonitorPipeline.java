@@ -38,7 +38,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * stable uid, so a savepoint of one version restores into the next.
  *
  * <pre>
- * monitor events -> keyBy(monitor) -> MonitorScheduler -> keyBy(host) -> HostPacer -> async fetch
+ * monitor events -> keyBy(monitor) -> MonitorScheduler -> keyBy(host) -> HostPacer
+ *   -> async fetch (plain sources) | async render (browser sources, the browser service)
  *   -> Extract (selector, ignore, normalize: text + hashes, chained: bodies stay on the subtask)
  *   (+ checks the pacer skipped) -> keyBy(monitor) [+ monitor events] -> ChangeDetector
  *   -> check results, statuses
@@ -80,6 +81,7 @@ public final class MonitorPipeline {
      * @param events monitor upserts and deletes (the monitors topic)
      * @param committedAlerts the alerts topic as committed (read_committed), for the alert store
      * @param fetcher the page fetcher
+     * @param renderer the browser renderer, for sources with render=browser
      * @param evaluator the LLM condition evaluator
      * @param settings topology settings
      * @param sinks where outputs go
@@ -88,6 +90,7 @@ public final class MonitorPipeline {
             DataStream<MonitorEvent> events,
             DataStream<Alert> committedAlerts,
             RichAsyncFunction<CheckRequest, FetchResult> fetcher,
+            RichAsyncFunction<CheckRequest, FetchResult> renderer,
             RichAsyncFunction<LlmRequest, Verdict> evaluator,
             PipelineSettings settings,
             Sinks sinks) {
@@ -120,24 +123,40 @@ public final class MonitorPipeline {
         // each: an operator behind a union would not chain), so no body crosses keyBy(monitor).
         // The fetch starts a new chain: the pacer's release timers must not wait behind the
         // extraction of a costly page on the same thread (only small requests cross that edge).
+        // Browser sources take their own async operator, with its own capacity and timeout, so
+        // slow renders never hold fetch slots; both read pages with the same extraction.
         DataStream<FetchedText> fetched =
-                AsyncDataStream.unorderedWait(
-                                paced,
-                                new ConditionalGetMemory(fetcher, settings.conditionalGetMemory()),
-                                settings.fetchTimeout().toMillis(),
-                                TimeUnit.MILLISECONDS,
-                                settings.fetchCapacity())
-                        .returns(FlinkTypes.info(FetchResult.class))
-                        .uid("fetch")
-                        .name("Fetch")
-                        .startNewChain()
-                        .map(
-                                new ExtractFunction(
-                                        settings.maxExtractedChars(), settings.patternBudget()),
-                                FlinkTypes.info(FetchedText.class))
-                        .uid("extract")
-                        .name("Extract")
+                extract(
+                                AsyncDataStream.unorderedWait(
+                                                paced.filter(r -> !r.rendered()).name("Plain"),
+                                                new ConditionalGetMemory(
+                                                        fetcher, settings.conditionalGetMemory()),
+                                                settings.fetchTimeout().toMillis(),
+                                                TimeUnit.MILLISECONDS,
+                                                settings.fetchCapacity())
+                                        .returns(FlinkTypes.info(FetchResult.class))
+                                        .uid("fetch")
+                                        .name("Fetch")
+                                        .startNewChain(),
+                                "extract",
+                                "Extract",
+                                settings)
                         .union(
+                                extract(
+                                        AsyncDataStream.unorderedWait(
+                                                        paced.filter(CheckRequest::rendered)
+                                                                .name("Browser"),
+                                                        renderer,
+                                                        settings.render().asyncTimeout().toMillis(),
+                                                        TimeUnit.MILLISECONDS,
+                                                        settings.render().capacity())
+                                                .returns(FlinkTypes.info(FetchResult.class))
+                                                .uid("render")
+                                                .name("Render")
+                                                .startNewChain(),
+                                        "render-extract",
+                                        "Extract rendered",
+                                        settings),
                                 paced.getSideOutput(HostPacer.SKIPPED)
                                         .map(
                                                 FetchedText::withoutPage,
@@ -217,6 +236,16 @@ public final class MonitorPipeline {
                 .uid("monitor-status-postgres")
                 .name("Monitor status → PostgreSQL");
         return new Outputs(results, alerts);
+    }
+
+    /** Reads fetched pages into their text, chained to the operator that fetched them. */
+    private static DataStream<FetchedText> extract(
+            DataStream<FetchResult> pages, String uid, String name, PipelineSettings settings) {
+        return pages.map(
+                        new ExtractFunction(settings.maxExtractedChars(), settings.patternBudget()),
+                        FlinkTypes.info(FetchedText.class))
+                .uid(uid)
+                .name(name);
     }
 
     /** A verdict becomes an evaluation of the change it judged; no verdict decides nothing. */

@@ -14,6 +14,8 @@ import dev.flinkwatch.pipeline.sink.CommittedAlertDeserializer;
 import dev.flinkwatch.pipeline.sink.EnvelopeSerializer;
 import dev.flinkwatch.pipeline.sink.MonitorEventDeserializer;
 import dev.flinkwatch.pipeline.sink.PostgresSinks;
+import dev.flinkwatch.render.RenderFunction;
+import dev.flinkwatch.render.RenderOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,10 +50,14 @@ public final class MonitorPipelineJob {
         env.execute(JOB_NAME);
     }
 
-    /** Every option the job reads (pipeline and fetch), for config loading and documentation. */
+    /**
+     * Every option the job reads (pipeline, fetch and render), for config loading and
+     * documentation.
+     */
     public static List<ConfigOption<?>> options() {
         List<ConfigOption<?>> all = new ArrayList<>(PipelineOptions.all());
         all.addAll(FetchOptions.all());
+        all.addAll(RenderOptions.all());
         return all;
     }
 
@@ -97,6 +103,7 @@ public final class MonitorPipelineJob {
                 events,
                 committedAlerts(env, conf),
                 new FetchFunction(fetchConfig),
+                new RenderFunction(settings.render()),
                 new LlmEvaluator(llm),
                 settings,
                 sinks);

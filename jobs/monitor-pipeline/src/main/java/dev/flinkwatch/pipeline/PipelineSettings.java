@@ -1,6 +1,7 @@
 package dev.flinkwatch.pipeline;
 
 import dev.flinkwatch.fetch.FetchConfig;
+import dev.flinkwatch.render.RenderConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.configuration.ReadableConfig;
@@ -26,6 +27,7 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param llmCapacity LLM evaluations in flight per subtask
  * @param llmTimeout async timeout of one LLM evaluation
  * @param fetch the fetcher's settings, for the host pacer in front of it
+ * @param render the browser renderer's settings (capacity and timeout of its async operator)
  */
 public record PipelineSettings(
         int minIntervalSeconds,
@@ -45,7 +47,8 @@ public record PipelineSettings(
         Duration alertCooldown,
         int llmCapacity,
         Duration llmTimeout,
-        FetchConfig fetch)
+        FetchConfig fetch,
+        RenderConfig render)
         implements Serializable {
 
     /**
@@ -72,6 +75,7 @@ public record PipelineSettings(
                 conf.get(PipelineOptions.ALERT_COOLDOWN),
                 conf.get(PipelineOptions.LLM_CAPACITY),
                 conf.get(PipelineOptions.LLM_TIMEOUT),
-                FetchConfig.from(conf));
+                FetchConfig.from(conf),
+                RenderConfig.from(conf));
     }
 }

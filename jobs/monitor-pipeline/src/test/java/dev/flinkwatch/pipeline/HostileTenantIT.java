@@ -22,6 +22,8 @@ import dev.flinkwatch.model.Source;
 import dev.flinkwatch.model.ValidationLimits;
 import dev.flinkwatch.pipeline.alert.AlertDecider;
 import dev.flinkwatch.pipeline.sink.MonitorEventDeserializer;
+import dev.flinkwatch.render.RenderConfig;
+import dev.flinkwatch.render.RenderFunction;
 import dev.flinkwatch.testing.FlinkTestCluster;
 import dev.flinkwatch.testing.LocalSite;
 import dev.flinkwatch.testing.Tarpit;
@@ -975,6 +977,7 @@ class HostileTenantIT {
                         .uid("monitors-source"),
                 MonitorPipelineJob.committedAlerts(env, conf),
                 new FetchFunction(fetch, new HostileDns()),
+                new RenderFunction(RenderConfig.from(conf)),
                 new LlmEvaluator(PipelineFixture.noLlm()),
                 PipelineSettings.from(conf, Duration.ofMillis(FetchFunction.asyncTimeoutMs(fetch))),
                 MonitorPipelineJob.sinks(conf));

@@ -203,20 +203,19 @@ public class ChangeDetector
             drainEarly(incoming, ctx, out);
             return;
         }
-        // A source whose selector or ignore patterns changed gets a new baseline: comparing
-        // texts extracted differently would report a change the page never had.
-        Map<String, String> newSelectors = new HashMap<>();
+        // A source whose selector, render mode or ignore patterns changed gets a new baseline:
+        // comparing texts read differently would report a change the page never had.
+        Map<String, Source> newSources = new HashMap<>();
         for (Source s : incoming.sources()) {
-            newSelectors.put(s.url(), s.selector());
+            newSources.put(s.url(), s);
         }
         boolean ignoreChanged = !current.ignore().equals(incoming.ignore());
         boolean conditionChanged = !Objects.equals(current.condition(), incoming.condition());
         for (Source old : current.sources()) {
-            boolean removed = !newSelectors.containsKey(old.url());
+            boolean removed = !newSources.containsKey(old.url());
             if (removed) {
                 sources.remove(old.url());
-            } else if (ignoreChanged
-                    || !Objects.equals(old.selector(), newSelectors.get(old.url()))) {
+            } else if (ignoreChanged || !old.readsLike(newSources.get(old.url()))) {
                 SourceCheck state = sources.check(old.url());
                 if (state != null) {
                     sources.dropBaseline(old.url(), state);
@@ -321,7 +320,8 @@ public class ChangeDetector
             return;
         }
         if (fetch.status() == FetchStatus.OK && !readAsSpecified(request, source, current)) {
-            // read with the selector or ignore list of an older spec, whose edit dropped the
+            // read with the selector, render mode or ignore list of an older spec, whose edit
+            // dropped the
             // baseline: the next request of this spec reads the page as it now says
             staleResults.inc();
             return;
@@ -441,8 +441,7 @@ public class ChangeDetector
     /** Whether the fetch stage read the page with the selector and ignore list of this spec. */
     private static boolean readAsSpecified(CheckRequest request, Source source, MonitorSpec spec) {
         List<String> ignore = request.ignore() == null ? List.of() : request.ignore();
-        return Objects.equals(request.selector(), source.selector())
-                && ignore.equals(spec.ignore());
+        return request.readsLike(source) && ignore.equals(spec.ignore());
     }
 
     private Check classify(FetchedText fetch, SourceCheck prev, MonitorSpec current)

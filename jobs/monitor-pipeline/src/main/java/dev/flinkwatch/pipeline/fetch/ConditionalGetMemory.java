@@ -81,16 +81,7 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
         CheckRequest conditional =
                 known == null || known.specVersion() != request.specVersion()
                         ? request
-                        : new CheckRequest(
-                                request.monitorId(),
-                                request.tenantId(),
-                                request.specVersion(),
-                                request.url(),
-                                request.selector(),
-                                request.ignore(),
-                                request.scheduledAt(),
-                                known.etag(),
-                                known.lastModified());
+                        : request.withValidators(known.etag(), known.lastModified());
         Remembering wrapper = new Remembering(conditional, resultFuture);
         inFlight.put(resultFuture, wrapper);
         fetcher.asyncInvoke(conditional, wrapper);

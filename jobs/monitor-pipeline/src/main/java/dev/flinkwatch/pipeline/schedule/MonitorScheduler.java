@@ -191,16 +191,13 @@ public class MonitorScheduler extends KeyedProcessFunction<UUID, MonitorEvent, C
         Instant scheduledAt = Instant.ofEpochMilli(timestamp);
         for (Source source : current.sources()) {
             out.collect(
-                    new CheckRequest(
+                    CheckRequest.scheduled(
                             current.id(),
                             current.tenantId(),
                             current.version(),
-                            source.url(),
-                            source.selector(),
+                            source,
                             current.ignore(),
-                            scheduledAt,
-                            null,
-                            null));
+                            scheduledAt));
             metrics.checksStarted.inc();
         }
         if (deferred == null) {

@@ -119,7 +119,9 @@ class ChangeDetectorTest {
                 ignore,
                 r.scheduledAt(),
                 r.etag(),
-                r.lastModified());
+                r.lastModified(),
+                null,
+                null);
     }
 
     private static FetchResult withRequest(FetchResult f, CheckRequest r) {
@@ -171,6 +173,8 @@ class ChangeDetectorTest {
                 null,
                 null,
                 T0.plusSeconds(300L * checks),
+                null,
+                null,
                 null,
                 null);
     }
@@ -455,6 +459,8 @@ class ChangeDetectorTest {
                                     null,
                                     null,
                                     T0.plusSeconds(300L * round),
+                                    null,
+                                    null,
                                     null,
                                     null);
                     zero.processElement2(new StreamRecord<>(readZero(ok(r, longPage))));

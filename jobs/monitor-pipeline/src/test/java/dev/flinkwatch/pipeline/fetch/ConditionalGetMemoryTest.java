@@ -122,6 +122,8 @@ class ConditionalGetMemoryTest {
                         null,
                         T0.plusSeconds(300L * checks++),
                         null,
+                        null,
+                        null,
                         null);
         Collect out = new Collect();
         memory.asyncInvoke(request, out);

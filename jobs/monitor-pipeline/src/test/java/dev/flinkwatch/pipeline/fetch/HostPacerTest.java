@@ -57,6 +57,8 @@ class HostPacerTest {
                 null,
                 Instant.now(),
                 null,
+                null,
+                null,
                 null);
     }
 

@@ -39,6 +39,8 @@ class PageExtractorTest {
                 ignore,
                 T0,
                 null,
+                null,
+                null,
                 null);
     }
 
