@@ -200,6 +200,30 @@ class ModelCodecTest {
                         "must be one of [any_change, contains, not_contains, regex, number, llm]");
         assertThat(message("{\"schemaVersion\":1,\"spec\":{\"sources\":[{\"url\":42}]}}"))
                 .isEqualTo("must be a string");
+        assertThat(
+                        message(
+                                "{\"schemaVersion\":1,\"spec\":{\"sources\":[{\"url\":\"https://a/\","
+                                        + "\"render\":\"chrome\"}]}}"))
+                .isEqualTo("must be one of [http, browser]");
+    }
+
+    @Test
+    void sourcesReadTheirRenderModeAndSpecsWithoutOneArePlainHttp() {
+        MonitorSpec spec =
+                ModelCodec.decodePlain(
+                        bytes(
+                                "{\"name\":\"n\",\"sources\":[{\"url\":\"https://a.example/\","
+                                        + "\"render\":\"browser\",\"screenshot\":true},"
+                                        + "{\"url\":\"https://b.example/\"}],"
+                                        + "\"intervalSeconds\":60,\"condition\":{\"type\":\"any_change\"}}"),
+                        MonitorSpec.class);
+        assertThat(spec.sources().get(0).rendered()).isTrue();
+        assertThat(spec.sources().get(0).wantsScreenshot()).isTrue();
+        assertThat(spec.sources().get(1).rendered()).isFalse();
+        assertThat(new String(ModelCodec.toJsonBytes(spec.sources().get(0))))
+                .contains("\"render\":\"browser\"");
+        assertThat(new String(ModelCodec.toJsonBytes(spec.sources().get(1))))
+                .doesNotContain("render");
     }
 
     @Test

@@ -161,6 +161,18 @@ class MonitorSpecValidatorTest {
                         edit(e -> e.sources = List.of(new Source("https://a.example/", " "))),
                         "sources[0].selector",
                         "must not be blank (omit it to watch the whole page)"),
+                Arguments.of(
+                        edit(
+                                e ->
+                                        e.sources =
+                                                List.of(
+                                                        new Source(
+                                                                "https://a.example/",
+                                                                null,
+                                                                Render.HTTP,
+                                                                true))),
+                        "sources[0].screenshot",
+                        "requires \"render\": \"browser\""),
                 Arguments.of(edit(e -> e.interval = 59), "intervalSeconds", "must be at least 60"),
                 Arguments.of(edit(e -> e.interval = 0), "intervalSeconds", "must be at least 60"),
                 Arguments.of(

@@ -100,28 +100,33 @@ class ChangeDetectorTest {
         if (spec == null) {
             return x.extract(f);
         }
-        String selector =
+        Source source =
                 spec.sources().stream()
                         .filter(s -> s.url().equals(r.url()))
                         .findFirst()
-                        .map(Source::selector)
-                        .orElse(null);
-        return x.extract(withRequest(f, withSelector(r, selector, spec.ignore())));
+                        .orElse(new Source(r.url(), null));
+        return x.extract(
+                withRequest(
+                        f,
+                        CheckRequest.scheduled(
+                                        r.monitorId(),
+                                        r.tenantId(),
+                                        r.specVersion(),
+                                        source,
+                                        spec.ignore(),
+                                        r.scheduledAt())
+                                .withValidators(r.etag(), r.lastModified())));
     }
 
     private static CheckRequest withSelector(CheckRequest r, String selector, List<String> ignore) {
-        return new CheckRequest(
-                r.monitorId(),
-                r.tenantId(),
-                r.specVersion(),
-                r.url(),
-                selector,
-                ignore,
-                r.scheduledAt(),
-                r.etag(),
-                r.lastModified(),
-                null,
-                null);
+        return CheckRequest.scheduled(
+                        r.monitorId(),
+                        r.tenantId(),
+                        r.specVersion(),
+                        new Source(r.url(), selector),
+                        ignore,
+                        r.scheduledAt())
+                .withValidators(r.etag(), r.lastModified());
     }
 
     private static FetchResult withRequest(FetchResult f, CheckRequest r) {
@@ -150,13 +155,18 @@ class ChangeDetectorTest {
 
     private static MonitorSpec watch(
             UUID id, String selector, Condition condition, List<String> ignore) {
+        return watch(id, new Source(URL, selector), condition, ignore);
+    }
+
+    private static MonitorSpec watch(
+            UUID id, Source source, Condition condition, List<String> ignore) {
         MonitorSpec base = spec(id, 1, 300, condition, URL);
         return new MonitorSpec(
                 id,
                 base.tenantId(),
                 1,
                 base.name(),
-                List.of(new Source(URL, selector)),
+                List.of(source),
                 300,
                 condition,
                 ignore,
@@ -781,6 +791,27 @@ class ChangeDetectorTest {
         MonitorSpec v2 = watch("h1", Condition.anyChange(), List.of()).withVersion(2);
         event(new StreamRecord<>(upsert(v2)));
         assertThat(check(ok(page("$1"))).outcome()).isEqualTo(CheckOutcome.FIRST);
+    }
+
+    @Test
+    void switchingToBrowserRenderingTakesANewBaselineAndIgnoresPlainFetchesOfTheOldSpec()
+            throws Exception {
+        event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
+        check(ok(page("$1")));
+        CheckRequest plainUnderV1 = withSelector(request(), "#price", List.of());
+        checks++;
+        MonitorSpec v2 =
+                watch(id, Source.browser(URL, "#price"), Condition.anyChange(), List.of())
+                        .withVersion(2);
+        event(new StreamRecord<>(upsert(v2)));
+        int results = harness.extractOutputValues().size();
+        // fetched over plain HTTP under v1: the rendered page's text is not comparable with it
+        harness.processElement2(
+                new StreamRecord<>(extractor.extract(ok(plainUnderV1, page("$2")))));
+        assertThat(harness.extractOutputValues()).hasSize(results);
+        CheckResult rendered = check(ok(page("$2")));
+        assertThat(rendered.outcome()).isEqualTo(CheckOutcome.FIRST);
+        assertThat(check(ok(page("$3"))).outcome()).isEqualTo(CheckOutcome.CHANGED);
     }
 
     @Test
