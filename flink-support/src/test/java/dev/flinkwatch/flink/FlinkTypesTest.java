@@ -53,7 +53,8 @@ class FlinkTypesTest {
         roundTrip(MonitorEvent.class, MonitorEvent.delete(M, T, 4));
         roundTrip(
                 CheckRequest.class,
-                new CheckRequest(M, T, 3, "https://a.example/", null, null, NOW, "\"e\"", null, null, null));
+                new CheckRequest(
+                        M, T, 3, "https://a.example/", null, null, NOW, "\"e\"", null, null, null));
         roundTrip(
                 CheckResult.class,
                 new CheckResult(
@@ -69,7 +70,8 @@ class FlinkTypesTest {
                         null,
                         null,
                         12,
-                        "+ a"));
+                        "+ a",
+                        null));
         roundTrip(
                 Alert.class,
                 new Alert(

@@ -1,5 +1,6 @@
 package dev.flinkwatch.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.UUID;
@@ -20,6 +21,8 @@ import java.util.UUID;
  * @param errorMessage human-readable reason for ERROR
  * @param latencyMs fetch latency
  * @param diff for CHANGED: a bounded line diff (removed lines prefixed "- ", added "+ ")
+ * @param screenshot for CHANGED checks of sources that keep screenshots: the rendered page as a
+ *     JPEG, stored with the check in PostgreSQL; never part of the JSON (topics carry no images)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CheckResult(
@@ -35,7 +38,8 @@ public record CheckResult(
         String errorCode,
         String errorMessage,
         long latencyMs,
-        String diff) {
+        String diff,
+        @JsonIgnore byte[] screenshot) {
 
     /** This result with another diff (e.g. a marker when the diff had to be left out). */
     public CheckResult withDiff(String newDiff) {
@@ -52,6 +56,7 @@ public record CheckResult(
                 errorCode,
                 errorMessage,
                 latencyMs,
-                newDiff);
+                newDiff,
+                screenshot);
     }
 }

@@ -77,7 +77,8 @@ class ModelCodecTest {
                         null,
                         null,
                         75,
-                        "- old\n+ new"),
+                        "- old\n+ new",
+                        null),
                 new CheckResult(
                         MONITOR,
                         TENANT,
@@ -91,6 +92,7 @@ class ModelCodecTest {
                         "TIMEOUT",
                         "no response in 10 s",
                         10_000,
+                        null,
                         null),
                 new Alert(
                         Alert.idFor(AlertKind.CONDITION_MET, MONITOR, "https://a.example/", "h1"),

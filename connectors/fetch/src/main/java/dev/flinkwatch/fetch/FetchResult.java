@@ -26,6 +26,7 @@ import java.time.Instant;
  * @param redirects redirects followed
  * @param bodyBytes body bytes received for the final response (decompressed)
  * @param message a short human-readable explanation (why it failed, or "200 OK")
+ * @param screenshot a rendered page's JPEG screenshot when its source asked for one, else null
  */
 public record FetchResult(
         CheckRequest request,
@@ -43,7 +44,8 @@ public record FetchResult(
         Integer attempts,
         Integer redirects,
         Long bodyBytes,
-        String message) {
+        String message,
+        byte[] screenshot) {
 
     /**
      * A check that was never sent (e.g. {@link FetchStatus#HOST_BUSY}: too many checks of its host
@@ -67,7 +69,8 @@ public record FetchResult(
                 0,
                 0,
                 0L,
-                message);
+                message,
+                null);
     }
 
     /**
@@ -76,6 +79,7 @@ public record FetchResult(
      *
      * @param httpStatus the main document's status
      * @param renderMs how long the service took to render
+     * @param screenshot the page's JPEG screenshot, null when none was asked or kept
      */
     public static FetchResult rendered(
             CheckRequest request,
@@ -84,7 +88,8 @@ public record FetchResult(
             String html,
             Instant startedAt,
             Instant finishedAt,
-            long renderMs) {
+            long renderMs,
+            byte[] screenshot) {
         boolean ok = httpStatus >= 200 && httpStatus < 300;
         return new FetchResult(
                 request,
@@ -102,7 +107,8 @@ public record FetchResult(
                 1,
                 0,
                 ok ? (long) html.length() : 0L,
-                httpStatus + (ok ? " rendered in " + renderMs + " ms" : " from the page"));
+                httpStatus + (ok ? " rendered in " + renderMs + " ms" : " from the page"),
+                ok ? screenshot : null);
     }
 
     /** A fetch or render that ended without a page, after it was tried (or found impossible). */
@@ -128,6 +134,7 @@ public record FetchResult(
                 0,
                 0,
                 0L,
-                message);
+                message,
+                null);
     }
 }

@@ -361,7 +361,8 @@ public final class PageFetcher implements AutoCloseable {
                         t.attempts,
                         t.redirects,
                         (long) r.body().length,
-                        r.status() + " " + r.statusText());
+                        r.status() + " " + r.statusText(),
+                        null);
             }
             String retryAfter = r.headers().get(HttpHeaderNames.RETRY_AFTER);
             String message =
@@ -402,7 +403,8 @@ public final class PageFetcher implements AutoCloseable {
                     t.attempts,
                     t.redirects,
                     r.receivedBytes(),
-                    message);
+                    message,
+                    null);
         }
 
         private FetchResult fromFailure(FetchFailure failure, Transfer t) {
@@ -422,7 +424,8 @@ public final class PageFetcher implements AutoCloseable {
                     t == null ? 0 : t.attempts,
                     t == null ? 0 : t.redirects,
                     0L,
-                    failure.getMessage());
+                    failure.getMessage(),
+                    null);
         }
 
         private long elapsedMs() {

@@ -57,7 +57,8 @@ class FetchResultTypeTest {
                         1,
                         0,
                         9L,
-                        "200 OK");
+                        "200 OK",
+                        null);
         FetchResult failure =
                 new FetchResult(
                         request,
@@ -75,7 +76,8 @@ class FetchResultTypeTest {
                         2,
                         0,
                         0L,
-                        "timeout");
+                        "timeout",
+                        null);
 
         SerializerConfigImpl config = new SerializerConfigImpl();
         config.setGenericTypes(false);

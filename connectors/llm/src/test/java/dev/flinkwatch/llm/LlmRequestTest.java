@@ -27,7 +27,8 @@ class LlmRequestTest {
                         null,
                         null,
                         12,
-                        "- $60\n+ $45");
+                        "- $60\n+ $45",
+                        null);
 
         LlmRequest request = LlmRequest.forChange(change, "price below $50", "Price $45", 7);
 

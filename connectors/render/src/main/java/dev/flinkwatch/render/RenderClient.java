@@ -11,6 +11,7 @@ import dev.flinkwatch.model.CheckRequest;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -93,6 +94,9 @@ public final class RenderClient implements AutoCloseable {
         node.put("url", request.url());
         node.put("waitFor", config.waitFor());
         node.put("timeoutMs", config.timeout().toMillis());
+        if (Boolean.TRUE.equals(request.screenshot())) {
+            node.put("screenshot", true);
+        }
         return node;
     }
 
@@ -140,7 +144,27 @@ public final class RenderClient implements AutoCloseable {
                 html.asText(),
                 startedAt,
                 now,
-                answer.path("renderMs").asLong(0));
+                answer.path("renderMs").asLong(0),
+                screenshot(request, answer.path("screenshot")));
+    }
+
+    /** The answer's screenshot, when one was asked for and it is a JPEG within the size limit. */
+    private byte[] screenshot(CheckRequest request, JsonNode encoded) {
+        if (!Boolean.TRUE.equals(request.screenshot()) || !encoded.isTextual()) {
+            return null;
+        }
+        // base64 is 4/3 of the bytes: refuse to decode what cannot fit
+        if (encoded.asText().length() / 4 * 3 > config.maxScreenshotBytes() + 3) {
+            return null;
+        }
+        try {
+            byte[] jpeg = Base64.getDecoder().decode(encoded.asText());
+            boolean isJpeg =
+                    jpeg.length > 3 && (jpeg[0] & 0xff) == 0xff && (jpeg[1] & 0xff) == 0xd8;
+            return isJpeg && jpeg.length <= config.maxScreenshotBytes() ? jpeg : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private FetchResult fromFailure(CheckRequest request, Throwable failure, Instant startedAt) {

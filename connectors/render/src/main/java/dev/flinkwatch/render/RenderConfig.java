@@ -14,8 +14,10 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param timeout one render's time limit
  * @param capacity renders in flight per subtask
  * @param waitFor "load" or "networkidle"
+ * @param maxScreenshotBytes largest screenshot kept
  */
-public record RenderConfig(URI serviceUrl, Duration timeout, int capacity, String waitFor)
+public record RenderConfig(
+        URI serviceUrl, Duration timeout, int capacity, String waitFor, long maxScreenshotBytes)
         implements Serializable {
     private static final Set<String> WAITS = Set.of("load", "networkidle");
 
@@ -38,6 +40,10 @@ public record RenderConfig(URI serviceUrl, Duration timeout, int capacity, Strin
             throw new IllegalArgumentException(
                     RenderOptions.CAPACITY.key() + " must be at least 1");
         }
+        if (maxScreenshotBytes < 1) {
+            throw new IllegalArgumentException(
+                    RenderOptions.MAX_SCREENSHOT_SIZE.key() + " must be positive");
+        }
         waitFor = waitFor.toLowerCase(Locale.ROOT);
         if (!WAITS.contains(waitFor)) {
             throw new IllegalArgumentException(
@@ -51,7 +57,8 @@ public record RenderConfig(URI serviceUrl, Duration timeout, int capacity, Strin
                 url == null || url.isBlank() ? null : URI.create(url.trim()),
                 conf.get(RenderOptions.TIMEOUT),
                 conf.get(RenderOptions.CAPACITY),
-                conf.get(RenderOptions.WAIT_FOR));
+                conf.get(RenderOptions.WAIT_FOR),
+                conf.get(RenderOptions.MAX_SCREENSHOT_SIZE).getBytes());
     }
 
     /** The async operator's timeout: the render's limit plus twice the margin. */

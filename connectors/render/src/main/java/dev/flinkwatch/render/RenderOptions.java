@@ -5,6 +5,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Settings of the pipeline's browser renderer, the client of the browser service. Read them into a
@@ -52,7 +53,15 @@ public final class RenderOptions {
                                     + " 'networkidle' (no network activity for 500 ms, so data"
                                     + " that scripts fetch after loading is there).");
 
+    public static final ConfigOption<MemorySize> MAX_SCREENSHOT_SIZE =
+            key(PREFIX + "max-screenshot-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("512kb"))
+                    .withDescription(
+                            "Largest screenshot kept with a change (sources with screenshot=true);"
+                                    + " a larger one is left out and the check says so.");
+
     public static List<ConfigOption<?>> all() {
-        return List.of(SERVICE_URL, TIMEOUT, CAPACITY, WAIT_FOR);
+        return List.of(SERVICE_URL, TIMEOUT, CAPACITY, WAIT_FOR, MAX_SCREENSHOT_SIZE);
     }
 }

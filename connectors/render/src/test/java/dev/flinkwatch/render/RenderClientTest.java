@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
 import dev.flinkwatch.model.CheckRequest;
+import dev.flinkwatch.model.Render;
 import dev.flinkwatch.model.Source;
 import dev.flinkwatch.testing.LocalSite;
 import java.net.ServerSocket;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,10 +62,15 @@ class RenderClientTest {
     }
 
     private FetchResult render(URI serviceUrl) throws Exception {
+        return render(serviceUrl, REQUEST);
+    }
+
+    private FetchResult render(URI serviceUrl, CheckRequest request) throws Exception {
         try (RenderClient client =
                 new RenderClient(
-                        new RenderConfig(serviceUrl, Duration.ofSeconds(10), 4, "networkidle"))) {
-            return client.render(REQUEST).get();
+                        new RenderConfig(
+                                serviceUrl, Duration.ofSeconds(10), 4, "networkidle", 1024))) {
+            return client.render(request).get();
         }
     }
 
@@ -89,6 +96,46 @@ class RenderClientTest {
         assertThat(result.contentType()).isEqualTo("text/html");
         assertThat(result.message()).contains("rendered in 812 ms");
         assertThat(result.request()).isEqualTo(REQUEST);
+    }
+
+    @Test
+    void aScreenshotIsAskedForOnlyWhenTheSourceWantsOneAndKeptOnlyWhenItIsAJpegWithinTheLimit()
+            throws Exception {
+        CheckRequest shot =
+                CheckRequest.scheduled(
+                        REQUEST.monitorId(),
+                        REQUEST.tenantId(),
+                        1,
+                        new Source("https://shop.example/widget", null, Render.BROWSER, true),
+                        List.of(),
+                        REQUEST.scheduledAt());
+        byte[] jpeg = new byte[600];
+        jpeg[0] = (byte) 0xff;
+        jpeg[1] = (byte) 0xd8;
+        jpeg[2] = (byte) 0xff;
+        URI url = URI.create(service.url("/"));
+        answer(200, page(Base64.getEncoder().encodeToString(jpeg)));
+        assertThat(render(url, shot).screenshot()).isEqualTo(jpeg);
+        assertThat(sent.get()).contains("\"screenshot\":true");
+
+        assertThat(render(url, REQUEST).screenshot()).isNull();
+        assertThat(sent.get()).doesNotContain("screenshot");
+
+        answer(200, page(Base64.getEncoder().encodeToString(new byte[2048])));
+        assertThat(render(url, shot).screenshot()).as("over the 1 KiB limit").isNull();
+        answer(200, page(Base64.getEncoder().encodeToString("GIF89a....".getBytes())));
+        assertThat(render(url, shot).screenshot()).as("not a JPEG").isNull();
+        answer(200, page("%%% not base64"));
+        FetchResult garbled = render(url, shot);
+        assertThat(garbled.status()).isEqualTo(FetchStatus.OK);
+        assertThat(garbled.screenshot()).isNull();
+    }
+
+    private static String page(String screenshot) {
+        return "{\"status\":200,\"finalUrl\":\"https://shop.example/widget\",\"html\":\"<p>x</p>\","
+                + "\"renderMs\":5,\"screenshot\":\""
+                + screenshot
+                + "\"}";
     }
 
     @Test
@@ -168,13 +215,19 @@ class RenderClientTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () ->
                                 new RenderConfig(
-                                        URI.create("ftp://x/"), Duration.ofSeconds(1), 1, "load"))
+                                        URI.create("ftp://x/"),
+                                        Duration.ofSeconds(1),
+                                        1,
+                                        "load",
+                                        1))
                 .hasMessageContaining("service-url");
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> new RenderConfig(null, Duration.ofSeconds(1), 1, "domcontentloaded"))
+                        () ->
+                                new RenderConfig(
+                                        null, Duration.ofSeconds(1), 1, "domcontentloaded", 1))
                 .hasMessageContaining("wait-for");
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> new RenderConfig(null, Duration.ZERO, 1, "load"))
+                        () -> new RenderConfig(null, Duration.ZERO, 1, "load", 1))
                 .hasMessageContaining("timeout");
     }
 }

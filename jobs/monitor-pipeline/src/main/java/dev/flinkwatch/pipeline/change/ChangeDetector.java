@@ -397,7 +397,8 @@ public class ChangeDetector
                         check.errorCode,
                         check.errorMessage,
                         fetch.latencyMs() == null ? 0 : fetch.latencyMs(),
-                        check.diff);
+                        check.diff,
+                        check.outcome == CheckOutcome.CHANGED ? fetch.screenshot() : null);
         out.collect(result);
         metrics.finished(check.outcome, declined);
 

@@ -29,6 +29,8 @@ import java.time.Instant;
  * @param errorMessage the extraction error's message, naming the field
  * @param patternNanos time the check's patterns already ran here: the rule gets the rest of the
  *     check's one pattern budget
+ * @param screenshot a rendered page's screenshot (JPEG, size-capped) when its source asked for one:
+ *     the only page bytes that cross the shuffle, kept if the check is a change
  */
 public record FetchedText(
         CheckRequest request,
@@ -43,7 +45,8 @@ public record FetchedText(
         String contentHash,
         ExtractionError error,
         String errorMessage,
-        long patternNanos) {
+        long patternNanos,
+        byte[] screenshot) {
 
     /** A fetch without a page to read (an error, a 304, a check the fetch stage declined). */
     public static FetchedText withoutPage(FetchResult f) {
@@ -60,7 +63,8 @@ public record FetchedText(
                 null,
                 null,
                 null,
-                0);
+                0,
+                null);
     }
 
     /** A page read: its text and hashes. */
@@ -79,7 +83,8 @@ public record FetchedText(
                 contentHash,
                 null,
                 null,
-                patternNanos);
+                patternNanos,
+                f.screenshot());
     }
 
     /** A page that yielded no text (the selector matched nothing, the patterns ran too long...). */
@@ -102,7 +107,8 @@ public record FetchedText(
                 null,
                 error,
                 TextSanitizer.clean(errorMessage),
-                patternNanos);
+                patternNanos,
+                null);
     }
 
     /** The age of its content: when its fetch started (its due time if it never did). */

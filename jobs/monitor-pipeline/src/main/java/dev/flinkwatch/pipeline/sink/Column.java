@@ -29,7 +29,9 @@ record Column<T>(String name, Type type, SerializableFunction<T, ?> value) imple
         UUID,
         TIMESTAMPTZ,
         INTEGER,
-        BIGINT
+        BIGINT,
+        /** Content bytes (a screenshot): only its length goes to a dead letter. */
+        BYTEA
     }
 
     static <T> Column<T> of(String name, Type type, SerializableFunction<T, ?> value) {
@@ -49,6 +51,7 @@ record Column<T>(String name, Type type, SerializableFunction<T, ?> value) imple
             case TIMESTAMPTZ -> ps.setObject(index, ((Instant) v).atOffset(ZoneOffset.UTC));
             case INTEGER -> ps.setInt(index, ((Number) v).intValue());
             case BIGINT -> ps.setLong(index, ((Number) v).longValue());
+            case BYTEA -> ps.setBytes(index, (byte[]) v);
         }
     }
 
@@ -57,6 +60,9 @@ record Column<T>(String name, Type type, SerializableFunction<T, ?> value) imple
         Object v = value.apply(row);
         if (v == null) {
             return name + "=null";
+        }
+        if (type == Type.BYTEA) {
+            return name + ".bytes=" + ((byte[]) v).length;
         }
         if (type == Type.TEXT) {
             String text = v.toString();
@@ -73,6 +79,7 @@ record Column<T>(String name, Type type, SerializableFunction<T, ?> value) imple
             case TIMESTAMPTZ -> "?::timestamptz";
             case INTEGER -> "?::integer";
             case BIGINT -> "?::bigint";
+            case BYTEA -> "?::bytea";
         };
     }
 
@@ -83,6 +90,7 @@ record Column<T>(String name, Type type, SerializableFunction<T, ?> value) imple
             case TIMESTAMPTZ -> Types.TIMESTAMP_WITH_TIMEZONE;
             case INTEGER -> Types.INTEGER;
             case BIGINT -> Types.BIGINT;
+            case BYTEA -> Types.BINARY;
         };
     }
 }

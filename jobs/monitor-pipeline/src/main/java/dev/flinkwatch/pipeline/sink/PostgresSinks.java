@@ -1,6 +1,7 @@
 package dev.flinkwatch.pipeline.sink;
 
 import static dev.flinkwatch.pipeline.sink.Column.Type.BIGINT;
+import static dev.flinkwatch.pipeline.sink.Column.Type.BYTEA;
 import static dev.flinkwatch.pipeline.sink.Column.Type.CODE;
 import static dev.flinkwatch.pipeline.sink.Column.Type.INTEGER;
 import static dev.flinkwatch.pipeline.sink.Column.Type.TEXT;
@@ -85,7 +86,8 @@ public final class PostgresSinks {
                             Column.of("error_code", CODE, CheckResult::errorCode),
                             Column.of("error_message", TEXT, CheckResult::errorMessage),
                             Column.of("latency_ms", BIGINT, r -> Math.max(0, r.latencyMs())),
-                            Column.of("diff", TEXT, CheckResult::diff)),
+                            Column.of("diff", TEXT, CheckResult::diff),
+                            Column.of("screenshot", BYTEA, CheckResult::screenshot)),
                     List.of("monitor_id", "source_url", "scheduled_at"),
                     "ON CONFLICT (monitor_id, source_url, scheduled_at) DO NOTHING");
 

@@ -70,7 +70,8 @@ class AlertDeciderTest {
                         outcome == CheckOutcome.ERROR ? "TIMEOUT" : null,
                         outcome == CheckOutcome.ERROR ? "boom" : null,
                         50,
-                        outcome == CheckOutcome.CHANGED ? "+ " + hash : null);
+                        outcome == CheckOutcome.CHANGED ? "+ " + hash : null,
+                        null);
         Evaluation e =
                 Evaluation.ofCheck(
                         result,

@@ -14,9 +14,11 @@ import dev.flinkwatch.model.CheckOutcome;
 import dev.flinkwatch.model.CheckRequest;
 import dev.flinkwatch.model.CheckResult;
 import dev.flinkwatch.model.Condition;
+import dev.flinkwatch.model.ModelCodec;
 import dev.flinkwatch.model.MonitorEvent;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.model.MonitorStatus;
+import dev.flinkwatch.model.Render;
 import dev.flinkwatch.model.Source;
 import dev.flinkwatch.pipeline.TestSpecs;
 import dev.flinkwatch.pipeline.alert.AlertDecider;
@@ -146,7 +148,8 @@ class ChangeDetectorTest {
                 f.attempts(),
                 f.redirects(),
                 f.bodyBytes(),
-                f.message());
+                f.message(),
+                f.screenshot());
     }
 
     private MonitorSpec watch(String selector, Condition condition, List<String> ignore) {
@@ -212,7 +215,8 @@ class ChangeDetectorTest {
                 1,
                 0,
                 (long) html.length(),
-                "200 OK");
+                "200 OK",
+                null);
     }
 
     private FetchResult okPlain(String text) {
@@ -233,7 +237,8 @@ class ChangeDetectorTest {
                 html.attempts(),
                 html.redirects(),
                 html.bodyBytes(),
-                html.message());
+                html.message(),
+                null);
     }
 
     private FetchResult failed(FetchStatus status, String message) {
@@ -255,7 +260,8 @@ class ChangeDetectorTest {
                 1,
                 0,
                 0L,
-                message);
+                message,
+                null);
     }
 
     private static String page(String price) {
@@ -448,11 +454,15 @@ class ChangeDetectorTest {
                     List.of(
                             watch(
                                     ignoring,
-                                    null,
+                                    (String) null,
                                     Condition.anyChange(),
                                     List.of("(.*a){20}z", "x")),
-                            watch(matching, null, Condition.regex("(.*a){20}z"), List.of()),
-                            watch(plain, null, Condition.anyChange(), List.of()));
+                            watch(
+                                    matching,
+                                    (String) null,
+                                    Condition.regex("(.*a){20}z"),
+                                    List.of()),
+                            watch(plain, (String) null, Condition.anyChange(), List.of()));
             for (MonitorSpec spec : specs) {
                 scheduled(spec);
                 zero.processElement1(new StreamRecord<>(upsert(spec)));
@@ -815,6 +825,40 @@ class ChangeDetectorTest {
     }
 
     @Test
+    void aScreenshotIsKeptWithChangesOnly() throws Exception {
+        Source shots = new Source(URL, "#price", Render.BROWSER, true);
+        event(new StreamRecord<>(upsert(watch(id, shots, Condition.anyChange(), List.of()))));
+        byte[] jpeg = {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1};
+        assertThat(check(withScreenshot(ok(page("$1")), jpeg)).screenshot()).isNull(); // FIRST
+        assertThat(check(withScreenshot(ok(page("$1")), jpeg)).screenshot()).isNull(); // UNCHANGED
+        CheckResult changed = check(withScreenshot(ok(page("$2")), jpeg));
+        assertThat(changed.outcome()).isEqualTo(CheckOutcome.CHANGED);
+        assertThat(changed.screenshot()).isEqualTo(jpeg);
+        assertThat(new String(ModelCodec.toJsonBytes(changed))).doesNotContain("screenshot");
+    }
+
+    private static FetchResult withScreenshot(FetchResult f, byte[] jpeg) {
+        return new FetchResult(
+                f.request(),
+                f.status(),
+                f.httpStatus(),
+                f.finalUrl(),
+                f.contentType(),
+                f.charset(),
+                f.body(),
+                f.etag(),
+                f.lastModified(),
+                f.startedAt(),
+                f.finishedAt(),
+                f.latencyMs(),
+                f.attempts(),
+                f.redirects(),
+                f.bodyBytes(),
+                f.message(),
+                jpeg);
+    }
+
+    @Test
     void aTextReadWithTheSelectorOfAnOlderSpecIsIgnored() throws Exception {
         event(new StreamRecord<>(upsert(watch("#price", Condition.anyChange(), List.of()))));
         check(ok(page("$1")));
@@ -879,7 +923,8 @@ class ChangeDetectorTest {
                         late.attempts(),
                         late.redirects(),
                         late.bodyBytes(),
-                        late.message());
+                        late.message(),
+                        null);
         assertThat(check(late).outcome()).isEqualTo(CheckOutcome.CHANGED);
     }
 

@@ -68,7 +68,8 @@ class ConditionalGetMemoryTest {
                                     1,
                                     0,
                                     fresh ? 0L : (long) BODY.length(),
-                                    fresh ? "304 Not Modified" : "200 OK")));
+                                    fresh ? "304 Not Modified" : "200 OK",
+                                    null)));
         }
     }
 

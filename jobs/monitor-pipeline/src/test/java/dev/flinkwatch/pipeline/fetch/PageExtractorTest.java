@@ -61,7 +61,8 @@ class PageExtractorTest {
                 1,
                 0,
                 (long) body.length(),
-                "200 OK");
+                "200 OK",
+                null);
     }
 
     @Test

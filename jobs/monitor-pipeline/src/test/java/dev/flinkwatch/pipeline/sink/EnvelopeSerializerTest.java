@@ -79,6 +79,7 @@ class EnvelopeSerializerTest {
                         "TIMEOUT",
                         "timed out",
                         1,
+                        null,
                         null);
         assertThat(EnvelopeSerializer.checkResults("results", 1024).serialize(r, null, null))
                 .isNotNull();
@@ -100,6 +101,7 @@ class EnvelopeSerializerTest {
                 null,
                 null,
                 3,
-                diff);
+                diff,
+                null);
     }
 }

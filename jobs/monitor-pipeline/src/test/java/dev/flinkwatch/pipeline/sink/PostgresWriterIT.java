@@ -204,6 +204,7 @@ class PostgresWriterIT {
                         "TIMEOUT",
                         SECRET,
                         5,
+                        null,
                         null));
         rows.add(changed(4, null));
         rows.add(changed(5, "+ last"));
@@ -225,7 +226,8 @@ class PostgresWriterIT {
                 null,
                 null,
                 20,
-                diff);
+                diff,
+                null);
     }
 
     private PostgresSinks.Settings settings() {
