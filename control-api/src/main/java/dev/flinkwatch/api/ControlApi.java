@@ -123,7 +123,8 @@ public final class ControlApi implements AutoCloseable {
                         new DeletedMonitorPurge.Settings(
                                 config.deletedMonitorRetention(),
                                 config.purgeInterval(),
-                                config.purgeBatchSize()),
+                                config.purgeBatchSize(),
+                                config.screenshots()),
                         metrics);
         TenantStore tenants = new TenantStore(db);
         SecretBox box =

@@ -44,6 +44,8 @@ import java.util.Objects;
  * @param web the web app's session and preview settings
  * @param preview how the web app's preview fetches and reads pages (the pipeline's settings); null
  *     turns previews off
+ * @param screenshots how long, and how many per monitor, check screenshots are kept (the purge
+ *     drops older ones; the checks stay)
  */
 public record ControlApiConfig(
         String bindHost,
@@ -67,7 +69,22 @@ public record ControlApiConfig(
         int purgeBatchSize,
         DeliveryConfig delivery,
         WebUiSettings web,
-        PreviewSettings preview) {
+        PreviewSettings preview,
+        ScreenshotRetention screenshots) {
+
+    /**
+     * Screenshots of checks are kept at most {@code maxAge}, and only the {@code perMonitor} newest
+     * of each monitor.
+     */
+    public record ScreenshotRetention(Duration maxAge, int perMonitor) {
+        public ScreenshotRetention {
+            require(maxAge != null && !maxAge.isNegative(), "screenshot maxAge must be at least 0");
+            require(perMonitor >= 0, "screenshots perMonitor must be at least 0");
+        }
+    }
+
+    public static final ScreenshotRetention DEFAULT_SCREENSHOT_RETENTION =
+            new ScreenshotRetention(Duration.ofDays(30), 20);
 
     public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -129,6 +146,7 @@ public record ControlApiConfig(
                 purgeBatchSize >= 1 && purgeBatchSize <= 10_000,
                 "purgeBatchSize must be between 1 and 10000");
         Objects.requireNonNull(web, "web");
+        Objects.requireNonNull(screenshots, "screenshots");
     }
 
     /** A builder with every default set; only the admin token has none. */
@@ -188,6 +206,8 @@ public record ControlApiConfig(
                 + web
                 + ", preview="
                 + (preview == null ? "<off>" : "<on>")
+                + ", screenshots="
+                + screenshots
                 + "}";
     }
 
@@ -221,6 +241,7 @@ public record ControlApiConfig(
         private WebUiSettings web = WebUiSettings.DEFAULTS;
         private PreviewSettings preview;
         private int purgeBatchSize = DEFAULT_PURGE_BATCH_SIZE;
+        private ScreenshotRetention screenshots = DEFAULT_SCREENSHOT_RETENTION;
 
         private Builder(String adminToken) {
             this.adminToken = adminToken;
@@ -330,6 +351,11 @@ public record ControlApiConfig(
             return this;
         }
 
+        public Builder screenshots(ScreenshotRetention v) {
+            screenshots = v;
+            return this;
+        }
+
         public Builder purgeBatchSize(int v) {
             purgeBatchSize = v;
             return this;
@@ -366,7 +392,8 @@ public record ControlApiConfig(
                     purgeBatchSize,
                     delivery,
                     web,
-                    preview);
+                    preview,
+                    screenshots);
         }
     }
 }

@@ -114,6 +114,16 @@ final class StandaloneSettings {
                 "--purge-batch-size",
                 "" + ControlApiConfig.DEFAULT_PURGE_BATCH_SIZE,
                 "deleted monitors purged per transaction"),
+        SCREENSHOT_RETENTION_DAYS(
+                "SCREENSHOT_RETENTION_DAYS",
+                "--screenshot-retention-days",
+                "" + ControlApiConfig.DEFAULT_SCREENSHOT_RETENTION.maxAge().toDays(),
+                "how long check screenshots are kept (the checks stay)"),
+        SCREENSHOTS_PER_MONITOR(
+                "SCREENSHOTS_PER_MONITOR",
+                "--screenshots-per-monitor",
+                "" + ControlApiConfig.DEFAULT_SCREENSHOT_RETENTION.perMonitor(),
+                "newest check screenshots kept per monitor"),
         MIGRATE_SCHEMA(
                 "MIGRATE_SCHEMA", "--migrate-schema", "true", "apply Flyway migrations at start"),
         // The delivery component's variable: one keyset for the API (rotation) and delivery.
@@ -222,6 +232,13 @@ final class StandaloneSettings {
                                     Duration.ofSeconds(
                                             integer(values, Option.PURGE_INTERVAL_SECONDS)))
                             .purgeBatchSize(integer(values, Option.PURGE_BATCH_SIZE))
+                            .screenshots(
+                                    new ControlApiConfig.ScreenshotRetention(
+                                            Duration.ofDays(
+                                                    integer(
+                                                            values,
+                                                            Option.SCREENSHOT_RETENTION_DAYS)),
+                                            integer(values, Option.SCREENSHOTS_PER_MONITOR)))
                             .migrateSchema(bool(values, Option.MIGRATE_SCHEMA))
                             .deliverySecretKeyset(
                                     values.get(Option.DELIVERY_SECRET_KEYSET).isBlank()

@@ -93,6 +93,29 @@ final class PipelineRows {
                 Timestamp.from(finishedAt));
     }
 
+    /** A CHANGED check run with a screenshot, as the pipeline writes it; returns its id. */
+    static long checkRunWithScreenshot(
+            DataSource db, UUID monitor, UUID tenant, Instant finishedAt, byte[] jpeg)
+            throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "INSERT INTO check_runs (monitor_id, tenant_id, source_url,"
+                                        + " scheduled_at, finished_at, outcome, latency_ms, diff,"
+                                        + " screenshot) VALUES (?, ?, 'https://shop.example/js',"
+                                        + " ?, ?, 'CHANGED', 900, '- a\n+ b', ?) RETURNING id")) {
+            ps.setObject(1, monitor);
+            ps.setObject(2, tenant);
+            ps.setTimestamp(3, Timestamp.from(finishedAt.minusSeconds(1)));
+            ps.setTimestamp(4, Timestamp.from(finishedAt));
+            ps.setBytes(5, jpeg);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private static void execute(DataSource db, String sql, Object... params) throws SQLException {
         try (Connection c = db.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {

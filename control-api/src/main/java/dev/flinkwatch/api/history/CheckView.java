@@ -7,6 +7,7 @@ import java.time.Instant;
  * A stored check run (the pipeline stores changes and errors only).
  *
  * @param id the run's id: alerts name the run that raised them by it ({@link AlertView#checkId()})
+ * @param screenshot where its screenshot is ({@code /v1/checks/{id}/screenshot}), null without one
  */
 public record CheckView(
         long id,
@@ -20,4 +21,11 @@ public record CheckView(
         String errorCode,
         String errorMessage,
         long latencyMs,
-        String diff) {}
+        String diff,
+        String screenshot) {
+
+    /** The path of a check's screenshot. */
+    public static String screenshotPath(long checkId) {
+        return "/v1/checks/" + checkId + "/screenshot";
+    }
+}

@@ -27,7 +27,8 @@ public final class HistoryRoutes {
         return List.of(
                 Route.get("/v1/alerts", Access.TENANT, this::tenantAlerts),
                 Route.get("/v1/monitors/{id}/alerts", Access.TENANT, this::monitorAlerts),
-                Route.get("/v1/monitors/{id}/checks", Access.TENANT, this::monitorChecks));
+                Route.get("/v1/monitors/{id}/checks", Access.TENANT, this::monitorChecks),
+                Route.get("/v1/checks/{id}/screenshot", Access.TENANT, this::screenshot));
     }
 
     private void tenantAlerts(Context ctx, Caller caller) throws SQLException {
@@ -61,6 +62,24 @@ public final class HistoryRoutes {
                         monitorId,
                         ctx.queryParam(Cursor.PARAMETER),
                         QueryParams.limit(ctx)));
+    }
+
+    /** A check's screenshot as the JPEG it is; 404 for another tenant's check or none kept. */
+    private void screenshot(Context ctx, Caller caller) throws SQLException {
+        long id;
+        try {
+            id = Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw ApiException.notFound("screenshot"); // cannot name a check
+        }
+        byte[] jpeg =
+                history.screenshot(caller.requireTenant(), id)
+                        .orElseThrow(() -> ApiException.notFound("screenshot"));
+        ctx.status(200)
+                .contentType("image/jpeg")
+                .header("Cache-Control", "private, max-age=86400")
+                .header("X-Content-Type-Options", "nosniff")
+                .result(jpeg);
     }
 
     /** The path's monitor, if it is one of the caller's live monitors; 404 otherwise. */

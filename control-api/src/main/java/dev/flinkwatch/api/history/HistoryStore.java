@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -49,8 +50,13 @@ public final class HistoryStore {
     private static final String CHECKS =
             "SELECT c.id, c.source_url, c.scheduled_at, c.started_at, c.finished_at, c.outcome,"
                     + " c.http_status, c.content_hash, c.error_code, c.error_message,"
-                    + " c.latency_ms, c.diff, c.finished_at AS feed_time, c.id AS feed_id"
+                    + " c.latency_ms, c.diff, c.screenshot IS NOT NULL AS has_screenshot,"
+                    + " c.finished_at AS feed_time, c.id AS feed_id"
                     + " FROM check_runs c WHERE c.tenant_id = ? AND c.monitor_id = ?";
+    private static final String SCREENSHOT =
+            "SELECT c.screenshot FROM check_runs c JOIN monitors m"
+                    + " ON m.id = c.monitor_id AND m.tenant_id = c.tenant_id"
+                    + " WHERE c.id = ? AND c.tenant_id = ? AND m.deleted_at IS NULL";
 
     private final DataSource dataSource;
 
@@ -129,7 +135,27 @@ public final class HistoryStore {
                                 rs.getString("error_code"),
                                 rs.getString("error_message"),
                                 rs.getLong("latency_ms"),
-                                rs.getString("diff")));
+                                rs.getString("diff"),
+                                rs.getBoolean("has_screenshot")
+                                        ? CheckView.screenshotPath(rs.getLong("id"))
+                                        : null));
+    }
+
+    /** The JPEG screenshot of one of the tenant's checks, if it has one (and it is kept). */
+    public Optional<byte[]> screenshot(UUID tenantId, long checkId) throws SQLException {
+        return Jdbc.withConnection(
+                dataSource,
+                c -> {
+                    try (PreparedStatement ps = c.prepareStatement(SCREENSHOT)) {
+                        ps.setLong(1, checkId);
+                        ps.setObject(2, tenantId);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            return rs.next()
+                                    ? Optional.ofNullable(rs.getBytes(1))
+                                    : Optional.empty();
+                        }
+                    }
+                });
     }
 
     @FunctionalInterface

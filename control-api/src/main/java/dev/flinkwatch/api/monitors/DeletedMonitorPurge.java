@@ -1,5 +1,6 @@
 package dev.flinkwatch.api.monitors;
 
+import dev.flinkwatch.api.ControlApiConfig;
 import dev.flinkwatch.api.db.Jdbc;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Removes soft-deleted monitors for good once they have been deleted for the retention period: the
  * monitor row, with it (foreign keys, ON DELETE CASCADE) its status, checks and alerts, and its
- * deliveries and outbox rows. A monitor is purged only when none of its outbox rows is pending, so
- * its delete event and tombstone are on the topic first.
+ * deliveries and outbox rows. It also drops check screenshots past their retention (older than
+ * their maximum age, or beyond the newest few of their monitor); the checks themselves stay. A
+ * monitor is purged only when none of its outbox rows is pending, so its delete event and tombstone
+ * are on the topic first.
  *
  * <p>Runs on its own thread every {@code interval}, in transactions of at most {@code batchSize}
  * monitors, each taken with {@code FOR UPDATE SKIP LOCKED} (several API instances may purge at
@@ -35,13 +38,19 @@ public final class DeletedMonitorPurge implements AutoCloseable {
     /**
      * @param retention how long a deleted monitor is kept
      * @param interval the pause between two runs
-     * @param batchSize monitors per transaction
+     * @param batchSize monitors (or screenshots) per transaction
+     * @param screenshots how long and how many screenshots per monitor are kept
      */
-    public record Settings(Duration retention, Duration interval, int batchSize) {}
+    public record Settings(
+            Duration retention,
+            Duration interval,
+            int batchSize,
+            ControlApiConfig.ScreenshotRetention screenshots) {}
 
     private final DataSource dataSource;
     private final Settings settings;
     private final Counter purged;
+    private final Counter screenshotsDropped;
     private final Counter runs;
     private final Counter failedRuns;
     private final ScheduledExecutorService scheduler =
@@ -59,6 +68,10 @@ public final class DeletedMonitorPurge implements AutoCloseable {
         this.purged =
                 Counter.builder("flinkwatch.monitors.purged")
                         .description("Deleted monitors removed after the retention period")
+                        .register(registry);
+        this.screenshotsDropped =
+                Counter.builder("flinkwatch.screenshots.purged")
+                        .description("Check screenshots dropped after their retention")
                         .register(registry);
         this.runs =
                 Counter.builder("flinkwatch.monitors.purge.runs")
@@ -95,11 +108,36 @@ public final class DeletedMonitorPurge implements AutoCloseable {
             do {
                 batch = purgeBatch();
             } while (batch == settings.batchSize() && !closed);
+            do {
+                batch = Jdbc.inTransaction(dataSource, this::dropScreenshots);
+                screenshotsDropped.increment(batch);
+            } while (batch == settings.batchSize() && !closed);
             runs.increment();
         } catch (SQLException | RuntimeException e) {
             // The next run retries; nothing was half-deleted (one transaction per batch).
             failedRuns.increment();
             LOG.warn("event=monitor_purge_failed error={}", e.toString());
+        }
+    }
+
+    /**
+     * Drops one batch of screenshots past their retention: older than the maximum age, or not among
+     * the newest of their monitor. Returns how many.
+     */
+    private int dropScreenshots(Connection c) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "WITH ranked AS (SELECT id, finished_at, row_number() OVER"
+                                + " (PARTITION BY monitor_id ORDER BY finished_at DESC, id DESC)"
+                                + " AS n FROM check_runs WHERE screenshot IS NOT NULL),"
+                                + " doomed AS (SELECT id FROM ranked"
+                                + " WHERE n > ? OR finished_at < now() - ?::interval LIMIT ?)"
+                                + " UPDATE check_runs c SET screenshot = NULL FROM doomed d"
+                                + " WHERE c.id = d.id")) {
+            ps.setInt(1, settings.screenshots().perMonitor());
+            ps.setString(2, settings.screenshots().maxAge().toMillis() + " milliseconds");
+            ps.setInt(3, settings.batchSize());
+            return ps.executeUpdate();
         }
     }
 
