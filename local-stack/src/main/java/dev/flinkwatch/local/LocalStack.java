@@ -4,6 +4,9 @@ import dev.flinkwatch.api.ControlApi;
 import dev.flinkwatch.api.ControlApiConfig;
 import dev.flinkwatch.api.ops.ReadinessCheck;
 import dev.flinkwatch.api.web.PreviewSettings;
+import dev.flinkwatch.browser.BrowserConfig;
+import dev.flinkwatch.browser.BrowserOptions;
+import dev.flinkwatch.browser.BrowserService;
 import dev.flinkwatch.delivery.DeliveryConfig;
 import dev.flinkwatch.delivery.DeliveryOptions;
 import dev.flinkwatch.delivery.DeliveryService;
@@ -18,6 +21,7 @@ import dev.flinkwatch.llm.LlmConfig;
 import dev.flinkwatch.pipeline.MonitorPipeline;
 import dev.flinkwatch.pipeline.MonitorPipelineJob;
 import dev.flinkwatch.pipeline.PipelineOptions;
+import dev.flinkwatch.render.RenderOptions;
 import dev.flinkwatch.schema.SchemaMigrations;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -72,8 +76,8 @@ import org.slf4j.LoggerFactory;
  * <p>The data directory belongs to one stack at a time ({@link DataDirLock}); servers left running
  * by a crashed stack are found by their pid files and stopped before the new ones start. Every part
  * that is started is a {@link Managed} service, stopped in reverse order by {@link #close()}: a new
- * part (delivery, browser) starts in {@link #startAll()} and registers itself with {@link
- * #manage(String, AutoCloseable)}.
+ * part (delivery, the browser service) starts in {@link #startAll()} and registers itself with
+ * {@link #manage(String, AutoCloseable)}.
  */
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
@@ -112,6 +116,7 @@ public final class LocalStack implements AutoCloseable {
     private ControlApi api;
     private MiniCluster flink;
     private PipelineSupervisor supervisor;
+    private String browserUrl;
     private boolean closed;
 
     private LocalStack(Configuration options, LlmConfig llm) {
@@ -131,6 +136,7 @@ public final class LocalStack implements AutoCloseable {
         List<ConfigOption<?>> all = new ArrayList<>(LocalStackOptions.all());
         all.addAll(MonitorPipelineJob.options());
         all.addAll(DeliveryOptions.channels());
+        all.addAll(BrowserOptions.all());
         return all;
     }
 
@@ -225,8 +231,45 @@ public final class LocalStack implements AutoCloseable {
         api.addReadinessCheck(new ReadinessCheck("kafka", this::verifyKafka));
         api.addReadinessCheck(new ReadinessCheck("flink-job", this::verifyPipeline));
         startDelivery(db, deliveryKeyset);
+        browserUrl = startBrowser();
 
         startFlink();
+    }
+
+    /**
+     * The browser service the pipeline renders with: an external one if configured, else one
+     * started here when Chromium is there (loopback only, the same address policy as the fetcher).
+     * Null when there is none: browser sources then fail as RENDER_UNAVAILABLE and nothing else
+     * changes, so a machine without Chromium still runs the platform.
+     */
+    private String startBrowser() {
+        Optional<String> external = options.getOptional(RenderOptions.SERVICE_URL);
+        if (external.isPresent()) {
+            LOG.info("event=browser_external url={}", external.get());
+            return external.get();
+        }
+        if (!options.get(LocalStackOptions.BROWSER)) {
+            LOG.info("event=browser_unavailable reason=disabled");
+            return null;
+        }
+        Configuration conf = new Configuration(options);
+        conf.set(BrowserOptions.BIND_HOST, "127.0.0.1");
+        conf.set(BrowserOptions.PORT, 0);
+        conf.set(FetchOptions.ALLOW_LIST, allowList());
+        BrowserConfig config = BrowserConfig.from(conf);
+        if (!BrowserService.chromiumAvailable(config.chromiumPath())) {
+            LOG.warn(
+                    "event=browser_unavailable reason=no_chromium path={} hint=install Debian's"
+                            + " chromium or set FLINKWATCH_BROWSER_CHROMIUM_PATH",
+                    config.chromiumPath());
+            return null;
+        }
+        try {
+            return manage("browser", BrowserService.start(config)).baseUrl();
+        } catch (RuntimeException e) {
+            LOG.warn("event=browser_unavailable reason=start_failed error={}", e.toString());
+            return null;
+        }
     }
 
     /**
@@ -319,6 +362,9 @@ public final class LocalStack implements AutoCloseable {
         conf.set(PipelineOptions.JDBC_USER, EmbeddedPostgresServer.SUPERUSER);
         conf.set(PipelineOptions.JDBC_PASSWORD, "");
         conf.set(FetchOptions.ALLOW_LIST, allowList());
+        if (browserUrl != null) {
+            conf.set(RenderOptions.SERVICE_URL, browserUrl);
+        }
         conf.set(org.apache.flink.configuration.PipelineOptions.NAME, MonitorPipelineJob.JOB_NAME);
         return conf;
     }
@@ -526,6 +572,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String adminToken() {
         return adminToken;
+    }
+
+    /** The browser service's URL, or null when browser rendering is not available. */
+    public String browserUrl() {
+        return browserUrl;
     }
 
     public Path dataDir() {

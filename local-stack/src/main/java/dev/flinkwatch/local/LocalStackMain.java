@@ -67,6 +67,7 @@ public final class LocalStackMain {
                 Flinkwatch is running (ready in %.1f s).
                   Control API      %s   (readiness: %s/readyz)
                   Flink dashboard  %s
+                  Browser service  %s
                   Data directory   %s%s
                   Admin token      %s
 
@@ -84,6 +85,9 @@ public final class LocalStackMain {
                 api,
                 api,
                 stack.dashboardUrl(),
+                stack.browserUrl() == null
+                        ? "not available (render=browser sources report it; see the log)"
+                        : stack.browserUrl(),
                 stack.dataDir(),
                 stack.restoredFrom() == null ? "" : "\n  Resumed from     " + stack.restoredFrom(),
                 stack.adminToken(),

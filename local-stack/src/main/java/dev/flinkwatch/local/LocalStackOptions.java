@@ -94,6 +94,17 @@ public final class LocalStackOptions {
                             "Let monitors fetch loopback and private addresses (pages served on"
                                     + " this machine or LAN). Off by default: SSRF protection.");
 
+    public static final ConfigOption<Boolean> BROWSER =
+            key("monitor.browser.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Start the browser service (for sources with render=browser) when"
+                                    + " Chromium is found at flinkwatch.browser.chromium-path."
+                                    + " Without it (or with flinkwatch.render.service-url set to"
+                                    + " an external one) such sources report 'browser rendering"
+                                    + " not available'; everything else works the same.");
+
     public static final ConfigOption<Integer> PARALLELISM =
             key("monitor.flink.parallelism")
                     .intType()
@@ -137,6 +148,7 @@ public final class LocalStackOptions {
                 API_READ_BURST,
                 DELETED_MONITOR_RETENTION,
                 FETCH_ALLOW_PRIVATE,
+                BROWSER,
                 PARALLELISM,
                 SUPERVISOR_INITIAL_BACKOFF,
                 SUPERVISOR_MAX_BACKOFF,

@@ -60,6 +60,16 @@ final class StackClient {
         send(authorized(path).DELETE().build(), 204);
     }
 
+    /** The body of an authorized GET, as bytes (images). */
+    byte[] bytes(String path) throws Exception {
+        HttpResponse<byte[]> response =
+                http.send(authorized(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " -> " + response.statusCode());
+        }
+        return response.body();
+    }
+
     /** The status of an authorized GET. */
     int status(String path) throws Exception {
         return http.send(authorized(path).GET().build(), HttpResponse.BodyHandlers.discarding())

@@ -55,7 +55,10 @@ public final class RenderClient implements AutoCloseable {
                                         .setFollowRedirect(false)
                                         .setKeepAlive(true)
                                         .setCookieStore(null)
-                                        .setMaxRequestRetry(0)
+                                        // only replays a request whose pooled keep-alive
+                                        // connection the service had closed (a render has no
+                                        // side effects)
+                                        .setMaxRequestRetry(1)
                                         .build());
     }
 
