@@ -21,6 +21,7 @@ import dev.flinkwatch.llm.LlmConfig;
 import dev.flinkwatch.pipeline.MonitorPipeline;
 import dev.flinkwatch.pipeline.MonitorPipelineJob;
 import dev.flinkwatch.pipeline.PipelineOptions;
+import dev.flinkwatch.render.RenderConfig;
 import dev.flinkwatch.render.RenderOptions;
 import dev.flinkwatch.schema.SchemaMigrations;
 import java.io.DataInputStream;
@@ -199,6 +200,9 @@ public final class LocalStack implements AutoCloseable {
         kafka = manage("kafka", KafkaBroker.start(dataDir.resolve("kafka"), 0, "384m"));
         createTopics();
 
+        // before the API: its previews render browser sources with it too
+        browserUrl = startBrowser();
+
         String deliveryKeyset = deliveryKeyset();
         api =
                 manage(
@@ -231,7 +235,6 @@ public final class LocalStack implements AutoCloseable {
         api.addReadinessCheck(new ReadinessCheck("kafka", this::verifyKafka));
         api.addReadinessCheck(new ReadinessCheck("flink-job", this::verifyPipeline));
         startDelivery(db, deliveryKeyset);
-        browserUrl = startBrowser();
 
         startFlink();
     }
@@ -453,10 +456,14 @@ public final class LocalStack implements AutoCloseable {
         Configuration conf = new Configuration();
         conf.addAll(options);
         conf.set(FetchOptions.ALLOW_LIST, allowList());
+        if (browserUrl != null) {
+            conf.set(RenderOptions.SERVICE_URL, browserUrl);
+        }
         return new PreviewSettings(
                 FetchConfig.from(conf),
                 conf.get(PipelineOptions.MAX_EXTRACTED_CHARS),
-                conf.get(PipelineOptions.PATTERN_BUDGET));
+                conf.get(PipelineOptions.PATTERN_BUDGET),
+                RenderConfig.from(conf));
     }
 
     private List<String> allowList() {

@@ -5,6 +5,7 @@ import dev.flinkwatch.model.ComparisonOp;
 import dev.flinkwatch.model.Condition;
 import dev.flinkwatch.model.ConditionType;
 import dev.flinkwatch.model.MonitorSpec;
+import dev.flinkwatch.model.Render;
 import dev.flinkwatch.model.Source;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,8 +43,33 @@ public record MonitorForm(
 
     private static final Pattern SOURCE_PATH = Pattern.compile("sources\\[(\\d+)](?:\\.(\\w+))?");
 
-    /** One source row of the form. */
-    public record SourceRow(String url, String selector) {}
+    /**
+     * One source row of the form.
+     *
+     * @param read how the page is read: {@code http}, {@code browser} or {@code browser+screenshot}
+     *     (a select, so every row posts one value and the rows stay aligned)
+     */
+    public record SourceRow(String url, String selector, String read) {
+        static final String HTTP = "http";
+        static final String BROWSER = "browser";
+        static final String SCREENSHOT = "browser+screenshot";
+
+        static SourceRow of(Source s) {
+            String read = !s.rendered() ? HTTP : s.wantsScreenshot() ? SCREENSHOT : BROWSER;
+            return new SourceRow(s.url(), s.selector() == null ? "" : s.selector(), read);
+        }
+
+        /** The source this row means; null when its read mode is not one of the three. */
+        Source toSource() {
+            String sel = selector.isEmpty() ? null : selector;
+            return switch (read) {
+                case HTTP -> new Source(url, sel);
+                case BROWSER -> Source.browser(url, sel);
+                case SCREENSHOT -> new Source(url, sel, Render.BROWSER, true);
+                default -> null;
+            };
+        }
+    }
 
     /** The blank form of a new monitor. */
     public static MonitorForm blank() {
@@ -55,7 +81,7 @@ public record MonitorForm(
         Condition c = view.condition();
         List<SourceRow> rows = new ArrayList<>();
         for (Source s : view.sources()) {
-            rows.add(new SourceRow(s.url(), s.selector() == null ? "" : s.selector()));
+            rows.add(SourceRow.of(s));
         }
         return new MonitorForm(
                 view.name(),
@@ -75,12 +101,14 @@ public record MonitorForm(
     public static MonitorForm fromPost(Map<String, List<String>> fields) {
         List<String> urls = fields.getOrDefault("url", List.of());
         List<String> selectors = fields.getOrDefault("selector", List.of());
+        List<String> reads = fields.getOrDefault("read", List.of());
         List<SourceRow> rows = new ArrayList<>();
         for (int i = 0; i < Math.max(urls.size(), selectors.size()); i++) {
             String url = i < urls.size() ? urls.get(i).strip() : "";
             String selector = i < selectors.size() ? selectors.get(i).strip() : "";
+            String read = i < reads.size() ? reads.get(i) : SourceRow.HTTP;
             if (!url.isEmpty() || !selector.isEmpty()) {
-                rows.add(new SourceRow(url, selector));
+                rows.add(new SourceRow(url, selector, read));
             }
         }
         return new MonitorForm(
@@ -101,7 +129,7 @@ public record MonitorForm(
     public List<SourceRow> rows() {
         List<SourceRow> rows = new ArrayList<>(sources);
         for (int i = 0; i < SPARE_ROWS; i++) {
-            rows.add(new SourceRow("", ""));
+            rows.add(new SourceRow("", "", SourceRow.HTTP));
         }
         return rows;
     }
@@ -160,8 +188,13 @@ public record MonitorForm(
                                 value,
                                 type == ConditionType.LLM ? conditionPrompt : null);
         List<Source> list = new ArrayList<>();
-        for (SourceRow row : sources) {
-            list.add(new Source(row.url(), row.selector().isEmpty() ? null : row.selector()));
+        for (int i = 0; i < sources.size(); i++) {
+            Source source = sources.get(i).toSource();
+            if (source == null) {
+                problems.put("sources[" + i + "].render", "must be one of the listed ways to read");
+                source = new Source(sources.get(i).url(), null);
+            }
+            list.add(source);
         }
         List<String> patterns = new ArrayList<>();
         for (String line : ignore.split("\\R")) {
@@ -193,9 +226,11 @@ public record MonitorForm(
         Matcher m = SOURCE_PATH.matcher(apiField);
         if (m.matches()) {
             String part = m.group(2) == null ? "url" : m.group(2);
-            return part.equals("url") || part.equals("selector")
-                    ? "source-" + m.group(1) + "-" + part
-                    : null;
+            return switch (part) {
+                case "url", "selector" -> "source-" + m.group(1) + "-" + part;
+                case "render", "screenshot" -> "source-" + m.group(1) + "-read";
+                default -> null;
+            };
         }
         if (apiField.startsWith("ignore")) {
             return "ignore";

@@ -1,6 +1,7 @@
 package dev.flinkwatch.api.web;
 
 import dev.flinkwatch.fetch.FetchConfig;
+import dev.flinkwatch.render.RenderConfig;
 import java.time.Duration;
 
 /**
@@ -10,5 +11,7 @@ import java.time.Duration;
  * @param fetch the fetch stage's settings
  * @param maxExtractedChars the change stage's cap of the text taken from one page
  * @param patternBudget the change stage's pattern budget of one check
+ * @param render the pipeline's browser renderer settings, for sources with render=browser
  */
-public record PreviewSettings(FetchConfig fetch, int maxExtractedChars, Duration patternBudget) {}
+public record PreviewSettings(
+        FetchConfig fetch, int maxExtractedChars, Duration patternBudget, RenderConfig render) {}

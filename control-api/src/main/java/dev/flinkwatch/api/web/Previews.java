@@ -13,6 +13,7 @@ import dev.flinkwatch.model.CheckRequest;
 import dev.flinkwatch.model.ConditionType;
 import dev.flinkwatch.model.MonitorSpec;
 import dev.flinkwatch.model.Source;
+import dev.flinkwatch.render.RenderClient;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Fetches a monitor's pages now with the pipeline's fetcher ({@link PageFetcher}: SSRF guard,
- * robots.txt, politeness) and reads them with its extraction ({@link PageReader}) and rules ({@link
+ * robots.txt, politeness), or renders browser sources with its renderer ({@link RenderClient}, the
+ * browser service), and reads them with its extraction ({@link PageReader}) and rules ({@link
  * RuleEvaluator}). Each preview takes a token of the tenant's preview bucket.
  */
 final class Previews implements AutoCloseable {
@@ -33,12 +35,14 @@ final class Previews implements AutoCloseable {
 
     private final PreviewSettings settings;
     private final PageFetcher fetcher;
+    private final RenderClient renderer;
     private final Patterns patterns = new Patterns(1000);
     private final TenantRateLimiter limiter;
 
     Previews(PreviewSettings settings, int perMinute) {
         this.settings = settings;
         this.fetcher = new PageFetcher(settings.fetch(), HostResolver.system());
+        this.renderer = new RenderClient(settings.render());
         // the write bucket only: one preview is one write-kind token
         this.limiter =
                 new TenantRateLimiter(
@@ -60,16 +64,13 @@ final class Previews implements AutoCloseable {
         for (Source source :
                 spec.sources().subList(0, Math.min(MAX_SOURCES, spec.sources().size()))) {
             CheckRequest request =
-                    new CheckRequest(
+                    CheckRequest.scheduled(
                             spec.id(),
                             tenant,
                             spec.version(),
-                            source.url(),
-                            source.selector(),
+                            source,
                             spec.ignore(),
-                            Instant.now(),
-                            null,
-                            null);
+                            Instant.now());
             results.add(read(reader, spec, source, fetch(request)));
         }
         return results;
@@ -77,7 +78,11 @@ final class Previews implements AutoCloseable {
 
     private FetchResult fetch(CheckRequest request) throws InterruptedException {
         try {
-            // the fetch ends itself at its deadline; the margin only guards against a bug there
+            // both end themselves at their deadline; the margin only guards against a bug there
+            if (request.rendered()) {
+                return renderer.render(request)
+                        .get(settings.render().asyncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
             return fetcher.fetch(request)
                     .get(
                             settings.fetch().deadline().plusSeconds(5).toMillis(),
@@ -164,5 +169,6 @@ final class Previews implements AutoCloseable {
     @Override
     public void close() throws Exception {
         fetcher.close();
+        renderer.close();
     }
 }

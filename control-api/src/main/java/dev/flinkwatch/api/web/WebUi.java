@@ -122,6 +122,7 @@ public final class WebUi implements AutoCloseable {
         signedIn(app, HandlerType.POST, "/preview", this::preview);
         signedIn(app, HandlerType.GET, "/monitors/{id}", this::monitorPage);
         signedIn(app, HandlerType.GET, "/monitors/{id}/edit", this::editMonitor);
+        signedIn(app, HandlerType.GET, "/checks/{id}/screenshot", this::screenshot);
         signedIn(app, HandlerType.POST, "/monitors/{id}", this::updateMonitor);
         signedIn(
                 app,
@@ -506,6 +507,21 @@ public final class WebUi implements AutoCloseable {
         model.put("alerts", alerts.items());
         model.put("done", notice(ctx.queryParam("done")));
         render(ctx, 200, "monitor.jte", model);
+    }
+
+    /** A check's screenshot, for the history page: the same tenant-scoped read as the API's. */
+    private void screenshot(Context ctx, WebSessions.Session s) throws SQLException {
+        long id;
+        try {
+            id = Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw ApiException.notFound("screenshot");
+        }
+        byte[] jpeg =
+                history.screenshot(s.tenantId(), id)
+                        .orElseThrow(() -> ApiException.notFound("screenshot"));
+        ctx.header("Cache-Control", "private, max-age=86400");
+        ctx.contentType("image/jpeg").result(jpeg);
     }
 
     private void setStatus(Context ctx, WebSessions.Session s, MonitorStatus status)

@@ -48,6 +48,42 @@ class MonitorFormTest {
     }
 
     @Test
+    void eachRowSaysHowItsPageIsReadAndAStoredBrowserSourceKeepsItsModeOnEdit() {
+        MonitorForm form =
+                MonitorForm.fromPost(
+                        Map.of(
+                                "name", List.of("JS"),
+                                "url",
+                                        List.of(
+                                                "https://shop.example/a",
+                                                "https://shop.example/b",
+                                                "https://shop.example/c"),
+                                "selector", List.of("", "", ""),
+                                "read", List.of("browser", "browser+screenshot", "http"),
+                                "intervalSeconds", List.of("300"),
+                                "conditionType", List.of("any_change")));
+        MonitorSpec body = form.toBody().body();
+        assertThat(body.sources().get(0).rendered()).isTrue();
+        assertThat(body.sources().get(0).wantsScreenshot()).isFalse();
+        assertThat(body.sources().get(1).wantsScreenshot()).isTrue();
+        assertThat(body.sources().get(2).rendered()).isFalse();
+        // the edit form of those sources posts the same modes back
+        assertThat(body.sources().stream().map(s -> MonitorForm.SourceRow.of(s).read()))
+                .containsExactly("browser", "browser+screenshot", "http");
+
+        MonitorForm.Parsed bad =
+                MonitorForm.fromPost(
+                                Map.of(
+                                        "url", List.of("https://shop.example/a"),
+                                        "read", List.of("chrome"),
+                                        "intervalSeconds", List.of("300"),
+                                        "conditionType", List.of("any_change")))
+                        .toBody();
+        assertThat(bad.problems()).containsKey("sources[0].render");
+        assertThat(MonitorForm.formField("sources[0].render")).isEqualTo("source-0-read");
+    }
+
+    @Test
     void unparseableNumbersAreReportedUnderTheApisFieldPaths() {
         MonitorForm form =
                 MonitorForm.fromPost(
