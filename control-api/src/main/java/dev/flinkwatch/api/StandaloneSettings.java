@@ -1,5 +1,6 @@
 package dev.flinkwatch.api;
 
+import dev.flinkwatch.api.web.WebUiSettings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -124,6 +125,27 @@ final class StandaloneSettings {
                 "--screenshots-per-monitor",
                 "" + ControlApiConfig.DEFAULT_SCREENSHOT_RETENTION.perMonitor(),
                 "newest check screenshots kept per monitor"),
+        WEB_SESSION_IDLE_MINUTES(
+                "WEB_SESSION_IDLE_MINUTES",
+                "--web-session-idle-minutes",
+                "" + WebUiSettings.DEFAULTS.idleTimeout().toMinutes(),
+                "a web app session not used for this long ends"),
+        WEB_SESSION_MAX_HOURS(
+                "WEB_SESSION_MAX_HOURS",
+                "--web-session-max-hours",
+                "" + WebUiSettings.DEFAULTS.absoluteTimeout().toHours(),
+                "a web app session ends this long after sign-in"),
+        WEB_SECURE_COOKIES(
+                "WEB_SECURE_COOKIES",
+                "--web-secure-cookies",
+                "" + WebUiSettings.DEFAULTS.secureCookies(),
+                "always mark the session cookie Secure (behind a TLS proxy without"
+                        + " X-Forwarded-Proto)"),
+        WEB_PREVIEWS_PER_MINUTE(
+                "WEB_PREVIEWS_PER_MINUTE",
+                "--web-previews-per-minute",
+                "" + WebUiSettings.DEFAULTS.previewsPerMinute(),
+                "web app previews (each fetches a page now) per tenant and minute"),
         MIGRATE_SCHEMA(
                 "MIGRATE_SCHEMA", "--migrate-schema", "true", "apply Flyway migrations at start"),
         // The delivery component's variable: one keyset for the API (rotation) and delivery.
@@ -239,6 +261,16 @@ final class StandaloneSettings {
                                                             values,
                                                             Option.SCREENSHOT_RETENTION_DAYS)),
                                             integer(values, Option.SCREENSHOTS_PER_MONITOR)))
+                            .web(
+                                    new WebUiSettings(
+                                            Duration.ofMinutes(
+                                                    integer(
+                                                            values,
+                                                            Option.WEB_SESSION_IDLE_MINUTES)),
+                                            Duration.ofHours(
+                                                    integer(values, Option.WEB_SESSION_MAX_HOURS)),
+                                            bool(values, Option.WEB_SECURE_COOKIES),
+                                            integer(values, Option.WEB_PREVIEWS_PER_MINUTE)))
                             .migrateSchema(bool(values, Option.MIGRATE_SCHEMA))
                             .deliverySecretKeyset(
                                     values.get(Option.DELIVERY_SECRET_KEYSET).isBlank()

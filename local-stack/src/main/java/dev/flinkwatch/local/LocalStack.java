@@ -4,6 +4,7 @@ import dev.flinkwatch.api.ControlApi;
 import dev.flinkwatch.api.ControlApiConfig;
 import dev.flinkwatch.api.ops.ReadinessCheck;
 import dev.flinkwatch.api.web.PreviewSettings;
+import dev.flinkwatch.api.web.WebUiSettings;
 import dev.flinkwatch.browser.BrowserConfig;
 import dev.flinkwatch.browser.BrowserOptions;
 import dev.flinkwatch.browser.BrowserService;
@@ -230,6 +231,18 @@ public final class LocalStack implements AutoCloseable {
                                                                 .DELETED_MONITOR_RETENTION))
                                         .migrateSchema(false)
                                         .preview(previewSettings())
+                                        // loopback, plain HTTP: the cookie is Secure only when
+                                        // a TLS proxy in front says so (X-Forwarded-Proto)
+                                        .web(
+                                                new WebUiSettings(
+                                                        options.get(
+                                                                LocalStackOptions.WEB_SESSION_IDLE),
+                                                        options.get(
+                                                                LocalStackOptions.WEB_SESSION_MAX),
+                                                        false,
+                                                        options.get(
+                                                                LocalStackOptions
+                                                                        .WEB_PREVIEWS_PER_MINUTE)))
                                         .build(),
                                 db));
         api.addReadinessCheck(new ReadinessCheck("kafka", this::verifyKafka));

@@ -3,6 +3,7 @@ package dev.flinkwatch.local;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import dev.flinkwatch.api.ControlApiConfig;
+import dev.flinkwatch.api.web.WebUiSettings;
 import dev.flinkwatch.model.ValidationLimits;
 import java.time.Duration;
 import java.util.List;
@@ -94,6 +95,26 @@ public final class LocalStackOptions {
                             "Let monitors fetch loopback and private addresses (pages served on"
                                     + " this machine or LAN). Off by default: SSRF protection.");
 
+    public static final ConfigOption<Duration> WEB_SESSION_IDLE =
+            key("monitor.web.session-idle")
+                    .durationType()
+                    .defaultValue(WebUiSettings.DEFAULTS.idleTimeout())
+                    .withDescription("A web app session not used for this long ends.");
+
+    public static final ConfigOption<Duration> WEB_SESSION_MAX =
+            key("monitor.web.session-max")
+                    .durationType()
+                    .defaultValue(WebUiSettings.DEFAULTS.absoluteTimeout())
+                    .withDescription("A web app session ends this long after sign-in.");
+
+    public static final ConfigOption<Integer> WEB_PREVIEWS_PER_MINUTE =
+            key("monitor.web.previews-per-minute")
+                    .intType()
+                    .defaultValue(WebUiSettings.DEFAULTS.previewsPerMinute())
+                    .withDescription(
+                            "Web app previews (each fetches or renders a page now) per tenant and"
+                                    + " minute.");
+
     public static final ConfigOption<Boolean> BROWSER =
             key("monitor.browser.enabled")
                     .booleanType()
@@ -149,6 +170,9 @@ public final class LocalStackOptions {
                 DELETED_MONITOR_RETENTION,
                 FETCH_ALLOW_PRIVATE,
                 BROWSER,
+                WEB_SESSION_IDLE,
+                WEB_SESSION_MAX,
+                WEB_PREVIEWS_PER_MINUTE,
                 PARALLELISM,
                 SUPERVISOR_INITIAL_BACKOFF,
                 SUPERVISOR_MAX_BACKOFF,
