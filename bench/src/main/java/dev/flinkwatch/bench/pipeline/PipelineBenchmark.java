@@ -180,7 +180,7 @@ public final class PipelineBenchmark {
                             differing
                                     ? new FetchFunction(fetchConfig, benchHosts(target))
                                     : new FetchFunction(fetchConfig),
-                            new RenderFunction(RenderConfig.from(conf)),
+                            new RenderFunction(RenderConfig.from(conf), fetchConfig),
                             new LlmEvaluator(LlmConfig.fromEnv(Map.of())),
                             PipelineSettings.from(
                                     conf,

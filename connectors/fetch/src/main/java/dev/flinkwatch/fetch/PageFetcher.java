@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -151,6 +152,58 @@ public final class PageFetcher implements AutoCloseable {
      */
     public CompletableFuture<FetchResult> fetch(CheckRequest request) {
         return start(request).result();
+    }
+
+    /**
+     * Why a page may not be read at all, for readers that are not this fetcher (the browser
+     * renderer): the SSRF guard's verdict on its URL and its site's robots.txt, the same checks a
+     * fetch makes first. Completes with the failed result, or empty when the page may be read;
+     * never with an error.
+     */
+    public CompletableFuture<Optional<FetchResult>> refusal(CheckRequest request) {
+        Instant startedAt = Instant.now();
+        URI url;
+        try {
+            url = normalize(new URI(request.url()));
+        } catch (URISyntaxException | NullPointerException e) {
+            return CompletableFuture.completedFuture(
+                    Optional.of(
+                            FetchResult.failed(
+                                    request,
+                                    FetchStatus.BLOCKED_ADDRESS,
+                                    "not a valid http(s) URL: " + request.url(),
+                                    startedAt,
+                                    Instant.now())));
+        }
+        CompletableFuture<Optional<String>> checked =
+                guard.check(url)
+                        .thenCompose(
+                                address ->
+                                        robots == null
+                                                ? CompletableFuture.completedFuture(
+                                                        Optional.<String>empty())
+                                                : robots.disallowReason(url));
+        return checked.handle(
+                (disallowed, error) -> {
+                    if (error != null) {
+                        FetchFailure failure = FetchFailure.from(error);
+                        return Optional.of(
+                                FetchResult.failed(
+                                        request,
+                                        failure.status(),
+                                        failure.getMessage(),
+                                        startedAt,
+                                        Instant.now()));
+                    }
+                    return disallowed.map(
+                            reason ->
+                                    FetchResult.failed(
+                                            request,
+                                            FetchStatus.ROBOTS_DISALLOWED,
+                                            reason,
+                                            startedAt,
+                                            Instant.now()));
+                });
     }
 
     /** Host names and addresses the politeness gates currently track. */

@@ -103,7 +103,7 @@ public final class MonitorPipelineJob {
                 events,
                 committedAlerts(env, conf),
                 new FetchFunction(fetchConfig),
-                new RenderFunction(settings.render()),
+                new RenderFunction(settings.render(), fetchConfig),
                 new LlmEvaluator(llm),
                 settings,
                 sinks);

@@ -78,7 +78,16 @@ class BrowserRenderIT {
             MonitorSpec withShots = monitor(new Source(url, "#price", Render.BROWSER, true));
             MonitorSpec plain = monitor(new Source(url, null));
             MonitorSpec plainPrice = monitor(new Source(url, "#price"));
-            f.upsertAll(List.of(rendered, withShots, plain, plainPrice));
+            // robots.txt binds the browser as it binds the plain fetcher
+            f.site.page(
+                    "/robots.txt",
+                    "User-agent: *\nDisallow: /private/\n",
+                    "text/plain",
+                    StandardCharsets.UTF_8);
+            f.site.page("/private/widget", SHELL);
+            MonitorSpec disallowed =
+                    monitor(Source.browser(f.site.url("/private/widget"), "#price"));
+            f.upsertAll(List.of(rendered, withShots, plain, plainPrice, disallowed));
 
             Configuration conf = f.config(checkpoints);
             Configuration serviceConf = new Configuration(conf);
@@ -91,7 +100,13 @@ class BrowserRenderIT {
                                 f.environment(conf), conf, PipelineFixture.noLlm());
                 try {
                     f.awaitBaselines(
-                            List.of(rendered.id(), withShots.id(), plain.id(), plainPrice.id()));
+                            List.of(
+                                    rendered.id(),
+                                    withShots.id(),
+                                    plain.id(),
+                                    plainPrice.id(),
+                                    disallowed.id()));
+                    assertThat(lastError(f, disallowed.id())).startsWith("ROBOTS_DISALLOWED");
                     await().atMost(Duration.ofSeconds(60))
                             .until(() -> f.statuses().get(rendered.id()).equals("UNCHANGED"));
                     assertThat(f.statuses().get(withShots.id())).isIn("FIRST", "UNCHANGED");
@@ -129,6 +144,7 @@ class BrowserRenderIT {
                             .until(() -> f.site.hits("/widget") > plainChecks + 6);
                     assertThat(f.checkRuns(plain.id(), "CHANGED")).isZero();
                     assertThat(f.checkRuns(plain.id(), "ERROR")).isZero();
+                    assertThat(f.site.hits("/private/widget")).as("never rendered").isZero();
                 } finally {
                     job.cancel().get();
                 }

@@ -977,7 +977,7 @@ class HostileTenantIT {
                         .uid("monitors-source"),
                 MonitorPipelineJob.committedAlerts(env, conf),
                 new FetchFunction(fetch, new HostileDns()),
-                new RenderFunction(RenderConfig.from(conf)),
+                new RenderFunction(RenderConfig.from(conf), fetch),
                 new LlmEvaluator(PipelineFixture.noLlm()),
                 PipelineSettings.from(conf, Duration.ofMillis(FetchFunction.asyncTimeoutMs(fetch))),
                 MonitorPipelineJob.sinks(conf));
