@@ -53,24 +53,7 @@ public record FetchResult(
      */
     public static FetchResult skipped(
             CheckRequest request, FetchStatus status, String message, Instant at) {
-        return new FetchResult(
-                request,
-                status,
-                null,
-                request.url(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                at,
-                at,
-                0L,
-                0,
-                0,
-                0L,
-                message,
-                null);
+        return failed(request, status, message, at, at);
     }
 
     /**

@@ -132,6 +132,14 @@ class ChangeDetectorTest {
     }
 
     private static FetchResult withRequest(FetchResult f, CheckRequest r) {
+        return copy(f, r, f.screenshot());
+    }
+
+    private static FetchResult withScreenshot(FetchResult f, byte[] jpeg) {
+        return copy(f, f.request(), jpeg);
+    }
+
+    private static FetchResult copy(FetchResult f, CheckRequest r, byte[] screenshot) {
         return new FetchResult(
                 r,
                 f.status(),
@@ -149,7 +157,7 @@ class ChangeDetectorTest {
                 f.redirects(),
                 f.bodyBytes(),
                 f.message(),
-                f.screenshot());
+                screenshot);
     }
 
     private MonitorSpec watch(String selector, Condition condition, List<String> ignore) {
@@ -835,27 +843,6 @@ class ChangeDetectorTest {
         assertThat(changed.outcome()).isEqualTo(CheckOutcome.CHANGED);
         assertThat(changed.screenshot()).isEqualTo(jpeg);
         assertThat(new String(ModelCodec.toJsonBytes(changed))).doesNotContain("screenshot");
-    }
-
-    private static FetchResult withScreenshot(FetchResult f, byte[] jpeg) {
-        return new FetchResult(
-                f.request(),
-                f.status(),
-                f.httpStatus(),
-                f.finalUrl(),
-                f.contentType(),
-                f.charset(),
-                f.body(),
-                f.etag(),
-                f.lastModified(),
-                f.startedAt(),
-                f.finishedAt(),
-                f.latencyMs(),
-                f.attempts(),
-                f.redirects(),
-                f.bodyBytes(),
-                f.message(),
-                jpeg);
     }
 
     @Test
