@@ -2,6 +2,7 @@ package dev.flinkwatch.bench.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flinkwatch.bench.profile.WindowProfiler;
 import dev.flinkwatch.fetch.FetchConfig;
 import dev.flinkwatch.fetch.FetchFunction;
 import dev.flinkwatch.fetch.FetchOptions;
@@ -84,8 +85,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * at the target's address.
  *
  * <p>Usage: {@code PipelineBenchmark <schedule|pipeline> <monitors> <intervalSeconds>
- * <measureSeconds> <hashmap|rocksdb> [targetBase] [etag|differing]}; appends a line to {@code
- * bench/results/pipeline.txt}.
+ * <measureSeconds> <hashmap|rocksdb> [targetBase] [etag|differing] [settleSeconds]
+ * [full|incremental]}: after every monitor was checked once it waits {@code settleSeconds} (default
+ * 2) before measuring; checkpoints are full unless {@code incremental}. Besides rate, lateness and
+ * job CPU it reports the checkpoints triggered in the measured window (count, max and mean
+ * duration, state size, bytes each wrote) and the JVM's RSS (now and peak); appends a line to
+ * {@code bench/results/pipeline.txt}.
  */
 public final class PipelineBenchmark {
     /** Checks counted by the sink, and their lateness distribution (ms buckets). */
@@ -93,6 +98,12 @@ public final class PipelineBenchmark {
 
     static final AtomicLongArray LATENESS_MS = new AtomicLongArray(100_001);
     static final Map<UUID, Boolean> SEEN = new ConcurrentHashMap<>();
+
+    /** Checks of the measured window by outcome (or error code). */
+    static final Map<String, AtomicLong> KINDS = new ConcurrentHashMap<>();
+
+    /** Tenants the monitors are spread over. */
+    static final int TENANTS = 1000;
 
     /** Host names the {@code differing} pages are spread over. */
     static final int HOSTS = 1000;
@@ -107,6 +118,8 @@ public final class PipelineBenchmark {
         String backend = args[4];
         String target = args.length > 5 ? args[5] : "http://127.0.0.1:18080";
         boolean differing = args.length > 6 && args[6].equals("differing");
+        int settleSeconds = args.length > 7 ? Integer.parseInt(args[7]) : 2;
+        boolean incremental = args.length > 8 && args[8].equals("incremental");
 
         String topic = TestKafka.uniqueTopic("bench-monitors");
         TestKafka.createTopic(topic, 2, true);
@@ -120,7 +133,15 @@ public final class PipelineBenchmark {
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(20));
-        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, false);
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, incremental);
+        // every checkpoint of a long measured window, not only the last ten
+        conf.set(org.apache.flink.configuration.WebOptions.CHECKPOINTS_HISTORY_SIZE, 500);
+        if (backend.equals("rocksdb")) {
+            // RocksDB's block cache and write buffers (MiniCluster's default is 128 MiB)
+            conf.set(
+                    TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                    org.apache.flink.configuration.MemorySize.parse("512m"));
+        }
         conf.set(PipelineOptions.MIN_INTERVAL_SECONDS, 1);
         conf.set(PipelineOptions.KAFKA_BOOTSTRAP_SERVERS, TestKafka.bootstrapServers());
         conf.set(PipelineOptions.TOPIC_MONITORS, topic);
@@ -160,7 +181,9 @@ public final class PipelineBenchmark {
                                     Duration.ofSeconds(interval)),
                             FlinkTypes.info(CheckRequest.class))
                     .uid("monitor-scheduler")
-                    .sinkTo(new CountingSink<>(r -> r.scheduledAt(), r -> r.monitorId()));
+                    .sinkTo(
+                            new CountingSink<>(
+                                    r -> r.scheduledAt(), r -> r.monitorId(), r -> "SCHEDULED"));
         } else {
             // the bench loads every monitor at once: spread first checks like steady state
             conf.set(PipelineOptions.FIRST_CHECK_SPREAD, Duration.ofSeconds(interval));
@@ -189,7 +212,12 @@ public final class PipelineBenchmark {
                                     sinks.alertStore(),
                                     sinks.alertTopic(),
                                     new CountingSink<CheckResult>(
-                                            r -> r.scheduledAt(), r -> r.monitorId()),
+                                            r -> r.scheduledAt(),
+                                            r -> r.monitorId(),
+                                            r ->
+                                                    r.errorCode() == null
+                                                            ? r.outcome().name()
+                                                            : r.errorCode()),
                                     sinks.checkRuns(),
                                     sinks.status()));
         }
@@ -207,26 +235,46 @@ public final class PipelineBenchmark {
             Thread.sleep(500);
         }
         System.out.printf("warm: %d of %d monitors checked%n", SEEN.size(), monitors);
-        Thread.sleep(2_000);
+        // steady state: the JIT compiles for minutes after the first wave (15% of the CPU in the
+        // first minute on differing pages), which a short run would count as the pipeline's cost
+        Thread.sleep(Math.max(2, settleSeconds) * 1000L);
         resetLateness();
+        KINDS.clear();
         var os =
                 (com.sun.management.OperatingSystemMXBean)
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        WindowProfiler profiler = WindowProfiler.start();
+        long measureStart = System.currentTimeMillis();
         long c0 = CHECKS.get();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
+        profiler.stop();
         long checks = CHECKS.get() - c0;
         double seconds = (System.nanoTime() - t0) / 1e9;
         // CPU of this JVM only (the Flink job); the broker, PostgreSQL and nginx run elsewhere
         double jobCores = (os.getProcessCpuTime() - cpu0) / 1e9 / seconds;
         double rate = checks / seconds;
+        // checks that read the page (or got a 304): skipped and failed checks cost far less
+        long fetched =
+                KINDS.entrySet().stream()
+                        .filter(e -> List.of("FIRST", "UNCHANGED", "CHANGED").contains(e.getKey()))
+                        .mapToLong(e -> e.getValue().get())
+                        .sum();
+        double fetchedRate = fetched / seconds;
         long p50 = percentile(0.50);
         long p99 = percentile(0.99);
 
         System.gc();
         long heapAfter = usedHeap();
+        long rssKb = procStatusKb("VmRSS");
+        long peakRssKb = procStatusKb("VmHWM");
         JsonNode cp = latestCheckpoint(restPort, job.getJobID().toString(), Duration.ofSeconds(90));
+        CheckpointStats window =
+                CheckpointStats.of(
+                        checkpoints(restPort, job.getJobID().toString()),
+                        measureStart,
+                        System.currentTimeMillis());
         job.cancel().get();
 
         long stateBytes =
@@ -241,7 +289,9 @@ public final class PipelineBenchmark {
                                 + " expected/s=%.0f lateness_p50_ms=%d lateness_p99_ms=%d"
                                 + " heap_bytes_per_monitor=%d checkpoint_bytes_per_monitor=%d"
                                 + " checkpoint_ms=%d cores=%d job_cpu_cores=%.2f"
-                                + " checks_per_job_core_s=%.0f",
+                                + " checks_per_job_core_s=%.0f fetched_checks/s=%.0f"
+                                + " fetched_checks_per_job_core_s=%.0f settle=%ds incremental=%s %s"
+                                + " rss_mib=%d peak_rss_mib=%d outcomes=%s",
                         Instant.now(),
                         mode,
                         differing ? "differing" : "etag",
@@ -258,7 +308,15 @@ public final class PipelineBenchmark {
                         cpMillis,
                         Runtime.getRuntime().availableProcessors(),
                         jobCores,
-                        rate / jobCores);
+                        rate / jobCores,
+                        fetchedRate,
+                        fetchedRate / jobCores,
+                        settleSeconds,
+                        incremental,
+                        window,
+                        rssKb / 1024,
+                        peakRssKb / 1024,
+                        new java.util.TreeMap<>(KINDS).toString().replace(" ", ""));
         System.out.println(line);
         Path results = Path.of("bench/results/pipeline.txt");
         Files.createDirectories(results.getParent());
@@ -291,14 +349,19 @@ public final class PipelineBenchmark {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        UUID tenant = UUID.randomUUID();
+        // Monitors belong to many tenants, as in production: one tenant's in-flight cap
+        // (max-in-flight-per-tenant) would otherwise end most checks TENANT_BUSY at saturation.
+        UUID[] tenants = new UUID[TENANTS];
+        for (int t = 0; t < TENANTS; t++) {
+            tenants[t] = UUID.randomUUID();
+        }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
             for (int i = 0; i < n; i++) {
                 UUID id = UUID.randomUUID();
                 MonitorSpec spec =
                         new MonitorSpec(
                                 id,
-                                tenant,
+                                tenants[i % TENANTS],
                                 1,
                                 "bench " + i,
                                 List.of(
@@ -357,6 +420,80 @@ public final class PipelineBenchmark {
         return null;
     }
 
+    /** The job's checkpoint history (REST), or a missing node. */
+    private static JsonNode checkpoints(int port, String jobId) throws Exception {
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://127.0.0.1:"
+                                                                + port
+                                                                + "/jobs/"
+                                                                + jobId
+                                                                + "/checkpoints"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(r.body()).path("history");
+    }
+
+    /**
+     * The completed checkpoints triggered in the measured window: how many, their end-to-end
+     * duration (max, mean) and size (full state, and what each one wrote: incremental).
+     */
+    record CheckpointStats(
+            int count,
+            long maxMillis,
+            long meanMillis,
+            long maxStateBytes,
+            long meanCheckpointedBytes) {
+        static CheckpointStats of(JsonNode history, long fromMillis, long toMillis) {
+            int n = 0;
+            long max = 0;
+            long sum = 0;
+            long maxState = 0;
+            long written = 0;
+            for (JsonNode c : history) {
+                long triggered = c.path("trigger_timestamp").asLong();
+                if (!c.path("status").asText().equals("COMPLETED")
+                        || triggered < fromMillis
+                        || triggered > toMillis) {
+                    continue;
+                }
+                long d = c.path("end_to_end_duration").asLong();
+                n++;
+                max = Math.max(max, d);
+                sum += d;
+                maxState = Math.max(maxState, c.path("state_size").asLong());
+                written += c.path("checkpointed_size").asLong();
+            }
+            return new CheckpointStats(
+                    n, max, n == 0 ? -1 : sum / n, maxState, n == 0 ? -1 : written / n);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(
+                    "window_checkpoints=%d window_checkpoint_max_ms=%d window_checkpoint_mean_ms=%d"
+                            + " window_state_max_bytes=%d window_checkpointed_mean_bytes=%d",
+                    count, maxMillis, meanMillis, maxStateBytes, meanCheckpointedBytes);
+        }
+    }
+
+    /** A {@code /proc/self/status} field in KiB (Linux), -1 elsewhere. */
+    private static long procStatusKb(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
     private static long usedHeap() {
         Runtime rt = Runtime.getRuntime();
         return rt.totalMemory() - rt.freeMemory();
@@ -388,12 +525,15 @@ public final class PipelineBenchmark {
     static final class CountingSink<T> implements Sink<T> {
         private final org.apache.flink.util.function.SerializableFunction<T, Instant> due;
         private final org.apache.flink.util.function.SerializableFunction<T, UUID> monitor;
+        private final org.apache.flink.util.function.SerializableFunction<T, String> kind;
 
         CountingSink(
                 org.apache.flink.util.function.SerializableFunction<T, Instant> due,
-                org.apache.flink.util.function.SerializableFunction<T, UUID> monitor) {
+                org.apache.flink.util.function.SerializableFunction<T, UUID> monitor,
+                org.apache.flink.util.function.SerializableFunction<T, String> kind) {
             this.due = due;
             this.monitor = monitor;
+            this.kind = kind;
         }
 
         @Override
@@ -402,6 +542,8 @@ public final class PipelineBenchmark {
                 @Override
                 public void write(T element, Context ctx) {
                     CHECKS.incrementAndGet();
+                    KINDS.computeIfAbsent(kind.apply(element), k -> new AtomicLong())
+                            .incrementAndGet();
                     SEEN.put(monitor.apply(element), Boolean.TRUE);
                     long late = System.currentTimeMillis() - due.apply(element).toEpochMilli();
                     LATENESS_MS.incrementAndGet((int) Math.max(0, Math.min(late, 100_000)));

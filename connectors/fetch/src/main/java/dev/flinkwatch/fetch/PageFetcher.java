@@ -5,6 +5,7 @@ import static org.asynchttpclient.Dsl.asyncHttpClient;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flinkwatch.model.CheckRequest;
 import io.netty.channel.Channel;
+import io.netty.channel.epoll.Epoll;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.InetAddress;
 import java.net.URI;
@@ -116,6 +117,8 @@ public final class PageFetcher implements AutoCloseable {
                         new DefaultAsyncHttpClientConfig.Builder()
                                 .setThreadPoolName("fetch-io")
                                 .setIoThreadsCount(config.ioThreads())
+                                // epoll on Linux: fewer syscalls and copies per request than NIO
+                                .setUseNativeTransport(Epoll.isAvailable())
                                 .setConnectTimeout(config.connectTimeout())
                                 .setReadTimeout(config.readTimeout())
                                 .setRequestTimeout(config.requestTimeout())
