@@ -6,9 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 main=$1; shift
-mvn -B -q -Dstyle.color=never install -DskipTests -pl bench -am >/dev/null
-cpfile=$(mktemp)
-mvn -B -q -Dstyle.color=never -pl bench dependency:build-classpath -Dmdep.outputFile="$cpfile" \
-  -Dmdep.includeScope=runtime >/dev/null
-cp=$(cat "$cpfile"); rm -f "$cpfile"
+# package through the reactor (never install: ~/.m2 stays as the registry served it); each module
+# writes its runtime classpath to target/cp.txt, the bench module's is the one used
+mvn -B -q -Dstyle.color=never -pl bench -am package dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=runtime >/dev/null
+cp=$(cat bench/target/cp.txt)
+# BENCH_JAVA_OPTS=-Dprofile=bench/results/profile-x adds a CPU profile of the measured window
 exec java ${BENCH_JAVA_OPTS:--Xmx8g -XX:+UseParallelGC} -cp "bench/target/classes:$cp" "$main" "$@"
