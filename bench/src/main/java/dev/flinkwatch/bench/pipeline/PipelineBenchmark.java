@@ -343,6 +343,11 @@ public final class PipelineBenchmark {
         };
     }
 
+    /**
+     * Every monitor watches its own URL ({@code ?m=i}; nginx ignores the query): the shared fetch
+     * would otherwise serve 100 monitors per page from one response (SharedFetchBenchmark measures
+     * that), and this benchmark measures the cost of a check.
+     */
     private static void produceMonitors(
             String topic, int n, int interval, String target, boolean differing) throws Exception {
         int port = URI.create(target).getPort();
@@ -374,8 +379,13 @@ public final class PipelineBenchmark {
                                                                 + port
                                                                 + "/d/"
                                                                 + (i % 1000)
-                                                                + ".html"
-                                                        : target + "/p/" + (i % 1000) + ".html",
+                                                                + ".html?m="
+                                                                + i
+                                                        : target
+                                                                + "/p/"
+                                                                + (i % 1000)
+                                                                + ".html?m="
+                                                                + i,
                                                 "#price")),
                                 interval,
                                 Condition.anyChange(),
