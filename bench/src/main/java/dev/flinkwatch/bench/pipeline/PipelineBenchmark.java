@@ -78,11 +78,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       alerts exactly-once); check results are counted instead of written to Kafka.
  * </ul>
  *
- * <p>Pages ({@code pipeline} mode): {@code etag} (default) fetches {@code /p/N.html} from one host,
- * answered 304 after the first check; {@code differing} fetches {@code /d/N.html}, which differs on
- * every response outside {@code #price} and has no validators (every check downloads, parses and
- * extracts), over {@value #HOSTS} host names {@code hN.bench} that the benchmark's resolver points
- * at the target's address.
+ * <p>Pages ({@code pipeline} mode), over {@value #HOSTS} host names {@code hN.bench} that the
+ * benchmark's resolver points at the target's address: {@code etag} (default) fetches {@code
+ * /p/N.html}, answered 304 after the first check; {@code differing} fetches {@code /d/N.html},
+ * which differs on every response outside {@code #price} and has no validators (every check
+ * downloads, parses and extracts).
  *
  * <p>Usage: {@code PipelineBenchmark <schedule|pipeline> <monitors> <intervalSeconds>
  * <measureSeconds> <hashmap|rocksdb> [targetBase] [etag|differing] [settleSeconds]
@@ -105,7 +105,7 @@ public final class PipelineBenchmark {
     /** Tenants the monitors are spread over. */
     static final int TENANTS = 1000;
 
-    /** Host names the {@code differing} pages are spread over. */
+    /** Host names the pages are spread over (as production spreads monitors over sites). */
     static final int HOSTS = 1000;
 
     private PipelineBenchmark() {}
@@ -146,16 +146,14 @@ public final class PipelineBenchmark {
         conf.set(PipelineOptions.KAFKA_BOOTSTRAP_SERVERS, TestKafka.bootstrapServers());
         conf.set(PipelineOptions.TOPIC_MONITORS, topic);
         conf.set(PipelineOptions.FETCH_CAPACITY, 2000);
-        // one local host serves every page: politeness would cap the run at a few requests/s
+        // one local server stands in for every site: politeness would cap the run at a few per s
         conf.set(FetchOptions.ALLOW_LIST, List.of("127.0.0.1/32"));
         conf.set(FetchOptions.MAX_CONCURRENT_PER_HOST, 512);
         conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ZERO);
         conf.set(FetchOptions.ROBOTS_ENABLED, false);
-        if (differing) {
-            // the host names stand for many servers (one address here): only the per-host limits
-            // apply, or a saturated run ends checks HOST_BUSY at the one address's gate
-            conf.set(FetchOptions.MAX_CONCURRENT_PER_ADDRESS, 1_000_000);
-        }
+        // the host names stand for many servers (one address here): only the per-host limits
+        // apply, or a saturated run ends checks HOST_BUSY at the one address's gate
+        conf.set(FetchOptions.MAX_CONCURRENT_PER_ADDRESS, 1_000_000);
 
         System.gc();
         long heapBefore = usedHeap();
@@ -201,9 +199,7 @@ public final class PipelineBenchmark {
                     MonitorPipeline.build(
                             events,
                             MonitorPipelineJob.committedAlerts(env, conf),
-                            differing
-                                    ? new FetchFunction(fetchConfig, benchHosts(target))
-                                    : new FetchFunction(fetchConfig),
+                            new FetchFunction(fetchConfig, benchHosts(target)),
                             new RenderFunction(RenderConfig.from(conf), fetchConfig),
                             new LlmEvaluator(LlmConfig.fromEnv(Map.of())),
                             PipelineSettings.from(
@@ -372,20 +368,14 @@ public final class PipelineBenchmark {
                                 "bench " + i,
                                 List.of(
                                         new Source(
-                                                differing
-                                                        ? "http://h"
-                                                                + (i % HOSTS)
-                                                                + ".bench:"
-                                                                + port
-                                                                + "/d/"
-                                                                + (i % 1000)
-                                                                + ".html?m="
-                                                                + i
-                                                        : target
-                                                                + "/p/"
-                                                                + (i % 1000)
-                                                                + ".html?m="
-                                                                + i,
+                                                "http://h"
+                                                        + (i % HOSTS)
+                                                        + ".bench:"
+                                                        + port
+                                                        + (differing ? "/d/" : "/p/")
+                                                        + (i % 1000)
+                                                        + ".html?m="
+                                                        + i,
                                                 "#price")),
                                 interval,
                                 Condition.anyChange(),
