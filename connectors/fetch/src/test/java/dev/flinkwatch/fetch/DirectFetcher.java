@@ -1,6 +1,7 @@
 package dev.flinkwatch.fetch;
 
 import dev.flinkwatch.model.CheckRequest;
+import dev.flinkwatch.testing.RecordingMetricGroup;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.flinkwatch.model.CheckRequest;
 import dev.flinkwatch.testing.FlinkTestCluster;
 import dev.flinkwatch.testing.LocalSite;
+import dev.flinkwatch.testing.RecordingMetricGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -130,7 +130,8 @@ public final class MonitorPipeline {
                                 AsyncDataStream.unorderedWait(
                                                 paced.filter(r -> !r.rendered()).name("Plain"),
                                                 new ConditionalGetMemory(
-                                                        fetcher, settings.conditionalGetMemory()),
+                                                        fetcher,
+                                                        settings.conditionalGetMemoryBytes()),
                                                 settings.fetchTimeout().toMillis(),
                                                 TimeUnit.MILLISECONDS,
                                                 settings.fetchCapacity())

@@ -6,6 +6,7 @@ import dev.flinkwatch.model.ValidationLimits;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Typed options of the monitor pipeline, with defaults. Set them in the Flink configuration, as env
@@ -168,12 +169,33 @@ public final class PipelineOptions {
                     .defaultValue(1000)
                     .withDescription("Fetches in flight per subtask.");
 
-    public static final ConfigOption<Integer> CONDITIONAL_GET_MEMORY =
+    public static final ConfigOption<MemorySize> CONDITIONAL_GET_MEMORY =
+            key(PREFIX + "fetch.validator-memory-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("64mb"))
+                    .withDescription(
+                            "Heap per fetch subtask for the ETag/Last-Modified of (monitor, URL)"
+                                    + " pairs, about 230 bytes a pair (64mb: about 290k pairs)."
+                                    + " Pairs beyond it are admitted by frequency, so a stable"
+                                    + " subset keeps its 304s (hit rate about memory / pairs);"
+                                    + " for 304s on every page give it the pairs one subtask"
+                                    + " sees (sources of all monitors / parallelism) times 230"
+                                    + " bytes: 1M pairs (100M monitors, parallelism 100) take"
+                                    + " about 232mb.");
+
+    /**
+     * The 0.x entry count; read only when {@link #CONDITIONAL_GET_MEMORY} is not set.
+     *
+     * @deprecated use {@link #CONDITIONAL_GET_MEMORY}
+     */
+    @Deprecated
+    public static final ConfigOption<Integer> CONDITIONAL_GET_ENTRIES =
             key(PREFIX + "fetch.validator-memory")
                     .intType()
-                    .defaultValue(200_000)
+                    .noDefaultValue()
                     .withDescription(
-                            "(monitor, URL) pairs per subtask whose ETag/Last-Modified are remembered.");
+                            "Deprecated: use fetch.validator-memory-size. (monitor, URL) pairs per"
+                                    + " subtask, converted at 231 bytes a pair.");
 
     public static final ConfigOption<Integer> MAX_TEXT_CHARS =
             key(PREFIX + "change.max-text-chars")
@@ -275,6 +297,7 @@ public final class PipelineOptions {
                 MAX_PARALLELISM,
                 FETCH_CAPACITY,
                 CONDITIONAL_GET_MEMORY,
+                CONDITIONAL_GET_ENTRIES,
                 MAX_TEXT_CHARS,
                 MAX_DIFF_CHARS,
                 MAX_DIFF_LINES,

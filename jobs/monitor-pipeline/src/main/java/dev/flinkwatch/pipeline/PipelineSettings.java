@@ -1,9 +1,11 @@
 package dev.flinkwatch.pipeline;
 
 import dev.flinkwatch.fetch.FetchConfig;
+import dev.flinkwatch.pipeline.fetch.ValidatorMemory;
 import dev.flinkwatch.render.RenderConfig;
 import java.io.Serializable;
 import java.time.Duration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
@@ -15,7 +17,7 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param firstCheckSpread see {@link PipelineOptions#FIRST_CHECK_SPREAD}
  * @param fetchCapacity fetches in flight per subtask
  * @param fetchTimeout async timeout of one fetch
- * @param conditionalGetMemory URLs with remembered validators per subtask
+ * @param conditionalGetMemoryBytes heap of remembered validators per fetch subtask
  * @param maxTextChars stored text cap per source
  * @param maxDiffChars diff cap
  * @param maxDiffLines see {@link PipelineOptions#MAX_DIFF_LINES}
@@ -36,7 +38,7 @@ public record PipelineSettings(
         Duration firstCheckSpread,
         int fetchCapacity,
         Duration fetchTimeout,
-        int conditionalGetMemory,
+        long conditionalGetMemoryBytes,
         int maxTextChars,
         int maxDiffChars,
         int maxDiffLines,
@@ -64,7 +66,7 @@ public record PipelineSettings(
                 conf.get(PipelineOptions.FIRST_CHECK_SPREAD),
                 conf.get(PipelineOptions.FETCH_CAPACITY),
                 fetchTimeout,
-                conf.get(PipelineOptions.CONDITIONAL_GET_MEMORY),
+                conditionalGetMemoryBytes(conf),
                 conf.get(PipelineOptions.MAX_TEXT_CHARS),
                 conf.get(PipelineOptions.MAX_DIFF_CHARS),
                 conf.get(PipelineOptions.MAX_DIFF_LINES),
@@ -77,5 +79,16 @@ public record PipelineSettings(
                 conf.get(PipelineOptions.LLM_TIMEOUT),
                 FetchConfig.from(conf),
                 RenderConfig.from(conf));
+    }
+
+    @SuppressWarnings("deprecation") // reads the 0.x entry count when the size is not set
+    private static long conditionalGetMemoryBytes(ReadableConfig conf) {
+        return conf.getOptional(PipelineOptions.CONDITIONAL_GET_MEMORY)
+                .map(MemorySize::getBytes)
+                .or(
+                        () ->
+                                conf.getOptional(PipelineOptions.CONDITIONAL_GET_ENTRIES)
+                                        .map(n -> (long) n * ValidatorMemory.TYPICAL_ENTRY_BYTES))
+                .orElse(PipelineOptions.CONDITIONAL_GET_MEMORY.defaultValue().getBytes());
     }
 }

@@ -1,16 +1,16 @@
 package dev.flinkwatch.pipeline.fetch;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
 import dev.flinkwatch.model.CheckRequest;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -23,37 +23,31 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * shared between monitors: another monitor's validator would earn a 304 for content this monitor
  * never saw, and never across spec versions: a new selector, ignore list or a source removed and
  * added back drops the change detector's baseline, and a 304 then would leave it with none. The
- * memory is a bounded cache per subtask (Caffeine: size-bounded, frequency-aware eviction) and is
- * not checkpointed: after a restore or rescale each URL is fetched in full once, which costs
- * bandwidth, never correctness (the change detector compares content hashes).
+ * memory ({@link ValidatorMemory}) is bounded in bytes per subtask and is not checkpointed: after a
+ * restore or rescale each URL is fetched in full once, which costs bandwidth, never correctness
+ * (the change detector compares content hashes).
+ *
+ * <p>Metrics (group {@code conditionalGet}): {@code validatorsSent} (requests made conditional),
+ * {@code notModified} (304s received), {@code entries}, {@code bytes} and {@code evictions} of the
+ * memory.
  */
 public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchResult> {
     private final RichAsyncFunction<CheckRequest, FetchResult> fetcher;
-    private final int capacity;
+    private final long maxBytes;
 
-    private transient Cache<String, Validators> memory;
+    private transient ValidatorMemory memory;
     private transient Map<ResultFuture<FetchResult>, Remembering> inFlight;
+    private transient Counter validatorsSent;
+    private transient Counter notModified;
 
     /**
      * @param fetcher the fetch function to delegate to
-     * @param capacity (monitor, URL) pairs remembered per subtask
+     * @param maxBytes heap the validators may take per subtask
      */
     public ConditionalGetMemory(
-            RichAsyncFunction<CheckRequest, FetchResult> fetcher, int capacity) {
+            RichAsyncFunction<CheckRequest, FetchResult> fetcher, long maxBytes) {
         this.fetcher = fetcher;
-        this.capacity = capacity;
-    }
-
-    /**
-     * @param fetchStartedAt when the fetch that returned them started: the memory keeps the newest
-     *     content's validators, in the same order as the change detector keeps content, so a
-     *     response that detector ignores as older can never leave its ETag here
-     */
-    private record Validators(
-            String etag, String lastModified, long specVersion, Instant fetchStartedAt) {}
-
-    private static String key(CheckRequest request) {
-        return request.monitorId() + " " + request.url();
+        this.maxBytes = maxBytes;
     }
 
     @Override
@@ -64,7 +58,14 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        memory = Caffeine.newBuilder().maximumSize(capacity).executor(Runnable::run).build();
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("conditionalGet");
+        validatorsSent = metrics.counter("validatorsSent");
+        // results complete on the fetcher's threads
+        notModified = metrics.counter("notModified", new ThreadSafeSimpleCounter());
+        Counter evictions = metrics.counter("evictions", new ThreadSafeSimpleCounter());
+        memory = new ValidatorMemory(maxBytes, evictions::inc);
+        metrics.gauge("entries", memory::entries);
+        metrics.gauge("bytes", memory::weightedBytes);
         inFlight = new ConcurrentHashMap<>();
         fetcher.open(openContext);
     }
@@ -77,11 +78,13 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
     @Override
     public void asyncInvoke(CheckRequest request, ResultFuture<FetchResult> resultFuture)
             throws Exception {
-        Validators known = memory.getIfPresent(key(request));
-        CheckRequest conditional =
-                known == null || known.specVersion() != request.specVersion()
-                        ? request
-                        : request.withValidators(known.etag(), known.lastModified());
+        ValidatorMemory.Validators known =
+                memory.lookup(request.monitorId(), request.url(), request.specVersion());
+        CheckRequest conditional = request;
+        if (known != null) {
+            conditional = request.withValidators(known.etag(), known.lastModified());
+            validatorsSent.inc();
+        }
         Remembering wrapper = new Remembering(conditional, resultFuture);
         inFlight.put(resultFuture, wrapper);
         fetcher.asyncInvoke(conditional, wrapper);
@@ -112,29 +115,18 @@ public class ConditionalGetMemory extends RichAsyncFunction<CheckRequest, FetchR
         public void complete(Collection<FetchResult> results) {
             inFlight.remove(downstream);
             for (FetchResult r : results) {
+                if (r.status() == FetchStatus.NOT_MODIFIED) {
+                    notModified.inc();
+                }
                 if (r.status() == FetchStatus.OK || r.status() == FetchStatus.NOT_MODIFIED) {
-                    long version = r.request().specVersion();
-                    Instant started = FetchedText.contentStartedAt(r.startedAt(), r.request());
-                    memory.asMap()
-                            .compute(
-                                    key(r.request()),
-                                    (key, known) -> {
-                                        if (known != null
-                                                && (known.specVersion() > version
-                                                        || (known.specVersion() == version
-                                                                && !started.isAfter(
-                                                                        known.fetchStartedAt())))) {
-                                            // a late answer to an older request: older content
-                                            return known;
-                                        }
-                                        return r.etag() != null || r.lastModified() != null
-                                                ? new Validators(
-                                                        r.etag(),
-                                                        r.lastModified(),
-                                                        version,
-                                                        started)
-                                                : null;
-                                    });
+                    CheckRequest asked = r.request();
+                    memory.remember(
+                            asked.monitorId(),
+                            asked.url(),
+                            asked.specVersion(),
+                            FetchedText.contentStartedAt(r.startedAt(), asked),
+                            r.etag(),
+                            r.lastModified());
                 }
             }
             downstream.complete(results);

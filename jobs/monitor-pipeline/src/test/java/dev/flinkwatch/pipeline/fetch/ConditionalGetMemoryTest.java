@@ -15,12 +15,21 @@ import dev.flinkwatch.model.MonitorStatus;
 import dev.flinkwatch.model.Source;
 import dev.flinkwatch.pipeline.TestSpecs;
 import dev.flinkwatch.pipeline.change.ChangeDetector;
+import dev.flinkwatch.testing.RecordingMetricGroup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.UUID;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobInfoImpl;
+import org.apache.flink.api.common.TaskInfoImpl;
+import org.apache.flink.api.common.functions.DefaultOpenContext;
+import org.apache.flink.api.common.functions.util.RuntimeUDFContext;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -137,8 +146,18 @@ class ConditionalGetMemoryTest {
 
     @Test
     void aNewSelectorOnAnEtagServerTakesANewBaselineWithoutError() throws Exception {
-        ConditionalGetMemory memory = new ConditionalGetMemory(new EtagServer(), 100);
-        memory.open(null);
+        ConditionalGetMemory memory = new ConditionalGetMemory(new EtagServer(), 1 << 20);
+        RecordingMetricGroup metrics = new RecordingMetricGroup();
+        memory.setRuntimeContext(
+                new RuntimeUDFContext(
+                        new JobInfoImpl(new JobID(), "conditional-get-test"),
+                        new TaskInfoImpl("fetch", 1, 0, 1, 0),
+                        getClass().getClassLoader(),
+                        new ExecutionConfig(),
+                        new HashMap<>(),
+                        new HashMap<>(),
+                        metrics));
+        memory.open(DefaultOpenContext.INSTANCE);
         try (var detector =
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new ChangeDetector(
@@ -159,5 +178,9 @@ class ConditionalGetMemoryTest {
             assertThat(check(memory, detector, 2, "#b")).isEqualTo(CheckOutcome.UNCHANGED);
             assertThat(sent.get(3).etag()).isEqualTo("\"v1\"");
         }
+        assertThat(metrics.count("conditionalGet.validatorsSent")).isEqualTo(2);
+        assertThat(metrics.count("conditionalGet.notModified")).isEqualTo(2);
+        assertThat(metrics.count("conditionalGet.evictions")).isZero();
+        assertThat(((Gauge<?>) metrics.get("conditionalGet.entries")).getValue()).isEqualTo(1L);
     }
 }

@@ -1,4 +1,4 @@
-package dev.flinkwatch.fetch;
+package dev.flinkwatch.testing;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,11 +13,12 @@ import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 /** An operator metric group that keeps what is registered, by dotted name, for assertions. */
-final class RecordingMetricGroup extends UnregisteredMetricsGroup implements OperatorMetricGroup {
+public final class RecordingMetricGroup extends UnregisteredMetricsGroup
+        implements OperatorMetricGroup {
     private final Map<String, Metric> metrics;
     private final String prefix;
 
-    RecordingMetricGroup() {
+    public RecordingMetricGroup() {
         this(new ConcurrentHashMap<>(), "");
     }
 
@@ -26,11 +27,11 @@ final class RecordingMetricGroup extends UnregisteredMetricsGroup implements Ope
         this.prefix = prefix;
     }
 
-    Metric get(String name) {
+    public Metric get(String name) {
         return metrics.get(name);
     }
 
-    long count(String name) {
+    public long count(String name) {
         return ((Counter) metrics.get(name)).getCount();
     }
 
