@@ -143,6 +143,11 @@ class MetricsIT {
         assertThat(sum(s, OP + "fetch_outcome_results", Map.of("outcome", "ok"))).isPositive();
         assertThat(sum(s, OP + "fetch_latencyMs_count", Map.of())).isPositive();
         assertThat(series(s, OP + "fetch_inFlight", Map.of())).isNotEmpty();
+        // LocalSite answers a repeated GET of /static with 304
+        assertThat(sum(s, OP + "conditionalGet_validatorsSent", Map.of())).isPositive();
+        assertThat(sum(s, OP + "conditionalGet_notModified", Map.of())).isPositive();
+        assertThat(sum(s, OP + "conditionalGet_entries", Map.of())).isPositive();
+        assertThat(series(s, OP + "conditionalGet_evictions", Map.of())).isNotEmpty();
         assertThat(sum(s, OP + "alerts_kind_raised", Map.of("kind", "condition_met")))
                 .as("alerts after the change")
                 .isEqualTo(1);
