@@ -119,6 +119,10 @@ class MetricsIT {
                 screenshots(rest, job.getJobID().toString());
             } finally {
                 job.cancel().get();
+                // cancel() returns once accepted: tasks may still write checkpoint files into
+                // the temp dir JUnit is about to delete
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> job.getJobStatus().get().isGloballyTerminalState());
             }
         }
     }
