@@ -45,7 +45,9 @@ public record FetchConfig(
         Duration dnsCacheTtl,
         Duration dnsNegativeCacheTtl,
         int dnsCacheSize,
-        int ioThreads)
+        int ioThreads,
+        Duration sharedWindow,
+        long sharedMaxBytes)
         implements Serializable {
 
     public FetchConfig {
@@ -67,6 +69,10 @@ public record FetchConfig(
                     "max-concurrent-per-address, max-queued-per-host, max-in-flight-per-tenant"
                             + " and the DNS threads, queue and cache size must be positive,"
                             + " max-waiting-per-host not negative");
+        }
+        if (sharedWindow.isNegative() || sharedMaxBytes < 0) {
+            throw new IllegalArgumentException(
+                    "shared.window and shared.max-bytes must not be negative");
         }
         if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("max-body-size must be between 1 byte and 2 GiB");
@@ -114,7 +120,9 @@ public record FetchConfig(
                 conf.get(FetchOptions.DNS_CACHE_TTL),
                 conf.get(FetchOptions.DNS_NEGATIVE_CACHE_TTL),
                 conf.get(FetchOptions.DNS_CACHE_SIZE),
-                conf.get(FetchOptions.IO_THREADS));
+                conf.get(FetchOptions.IO_THREADS),
+                conf.get(FetchOptions.SHARED_WINDOW),
+                conf.get(FetchOptions.SHARED_MAX_BYTES).getBytes());
     }
 
     /** The SSRF address policy with this config's allow-list and ports. */

@@ -14,7 +14,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 /**
  * Fetches the page of each {@link CheckRequest} and emits exactly one {@link FetchResult} for it;
  * failures are results, never exceptions. Run it after {@code keyBy(FetchFunction.byHost())} so one
- * subtask owns each host and its politeness limits hold globally:
+ * subtask owns each host and its politeness limits hold globally, and checks of one URL share their
+ * fetches ({@link SharedFetches}):
  *
  * <pre>{@code
  * AsyncDataStream.unorderedWait(
@@ -29,8 +30,9 @@ public class FetchFunction extends RichAsyncFunction<CheckRequest, FetchResult> 
     private final FetchConfig config;
     private final HostResolver resolver;
     private transient PageFetcher fetcher;
+    private transient SharedFetches shared;
     private transient FetchMetrics metrics;
-    private transient Map<ResultFuture<FetchResult>, PageFetcher.Fetch> inFlight;
+    private transient Map<ResultFuture<FetchResult>, SharedFetches.Flight> inFlight;
 
     public FetchFunction(FetchConfig config) {
         this(config, HostResolver.system());
@@ -78,14 +80,16 @@ public class FetchFunction extends RichAsyncFunction<CheckRequest, FetchResult> 
     public void open(OpenContext openContext) {
         inFlight = new ConcurrentHashMap<>();
         fetcher = new PageFetcher(config, resolver);
+        shared = SharedFetches.from(config);
         metrics =
                 new FetchMetrics(
                         getRuntimeContext().getMetricGroup(), inFlight::size, fetcher::politeHosts);
+        metrics.sharing(shared);
     }
 
     @Override
     public void asyncInvoke(CheckRequest request, ResultFuture<FetchResult> resultFuture) {
-        PageFetcher.Fetch fetch = fetcher.start(request);
+        SharedFetches.Flight fetch = shared.start(request, fetcher::start);
         inFlight.put(resultFuture, fetch);
         fetch.result()
                 .thenAccept(
@@ -100,7 +104,7 @@ public class FetchFunction extends RichAsyncFunction<CheckRequest, FetchResult> 
     /** Flink's own timeout: ends the fetch with a TIMEOUT result and stops its transfer. */
     @Override
     public void timeout(CheckRequest request, ResultFuture<FetchResult> resultFuture) {
-        PageFetcher.Fetch fetch = inFlight.get(resultFuture);
+        SharedFetches.Flight fetch = inFlight.get(resultFuture);
         if (fetch != null) {
             fetch.abort(FetchStatus.TIMEOUT, "async operator timeout reached");
         }

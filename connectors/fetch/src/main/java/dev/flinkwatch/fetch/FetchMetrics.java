@@ -13,7 +13,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The fetcher's Flink metrics, in group {@code fetch}: {@code results} per {@code outcome} (one
  * counter per {@link FetchStatus}, e.g. {@code fetch.outcome.ok.results}), {@code latencyMs} (a
- * histogram over the last 1000 fetches), {@code inFlight} and {@code politeHosts} gauges. The
+ * histogram over the last 1000 fetches), {@code inFlight} and {@code politeHosts} gauges, and
+ * {@code shared.sent} (fetches started), {@code shared.joined} (checks that joined a fetch in
+ * flight) and {@code shared.recent} (checks served a recent result) gauges of the totals. The
  * browser renderer reports the same in group {@code render} ({@link #forRender}).
  */
 public final class FetchMetrics {
@@ -21,12 +23,19 @@ public final class FetchMetrics {
 
     private final Map<FetchStatus, Counter> results = new EnumMap<>(FetchStatus.class);
     private final Histogram latency;
+    private final MetricGroup group;
 
     FetchMetrics(MetricGroup operatorGroup, IntSupplier inFlight, IntSupplier politeHosts) {
         this(operatorGroup.addGroup("fetch"), inFlight);
-        operatorGroup
-                .addGroup("fetch")
-                .gauge("politeHosts", (Gauge<Integer>) politeHosts::getAsInt);
+        group.gauge("politeHosts", (Gauge<Integer>) politeHosts::getAsInt);
+    }
+
+    /** Reports how often fetches were shared. */
+    void sharing(SharedFetches shared) {
+        MetricGroup sharing = group.addGroup("shared");
+        sharing.gauge("sent", (Gauge<Long>) shared::sent);
+        sharing.gauge("joined", (Gauge<Long>) shared::joined);
+        sharing.gauge("recent", (Gauge<Long>) shared::servedRecent);
     }
 
     /** The renderer's metrics: group {@code render}, with results, latencyMs and inFlight. */
@@ -35,6 +44,7 @@ public final class FetchMetrics {
     }
 
     private FetchMetrics(MetricGroup group, IntSupplier inFlight) {
+        this.group = group;
         for (FetchStatus status : FetchStatus.values()) {
             results.put(
                     status,

@@ -287,6 +287,27 @@ public final class FetchOptions {
                             "Netty event loop threads of each subtask's HTTP client (non-blocking:"
                                     + " a few serve thousands of connections).");
 
+    public static final ConfigOption<Duration> SHARED_WINDOW =
+            key(PREFIX + "shared.window")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "Monitors that watch the same URL with the same request settings share"
+                                    + " one fetch: a check joins a fetch of its URL in flight, or"
+                                    + " takes the result of one that started at most this long"
+                                    + " before it arrived (never an older one). The host pacer"
+                                    + " lets such checks ride along without a polite turn. 0 turns"
+                                    + " sharing off.");
+
+    public static final ConfigOption<MemorySize> SHARED_MAX_BYTES =
+            key(PREFIX + "shared.max-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("64mb"))
+                    .withDescription(
+                            "Memory per fetch subtask for recent shared results (bodies counted at"
+                                    + " two bytes per character); an evicted result only costs"
+                                    + " one more fetch.");
+
     /** Every option above, for configuration loading and documentation. */
     public static java.util.List<ConfigOption<?>> all() {
         return java.util.List.of(
@@ -322,6 +343,8 @@ public final class FetchOptions {
                 DNS_CACHE_TTL,
                 DNS_NEGATIVE_CACHE_TTL,
                 DNS_CACHE_SIZE,
-                IO_THREADS);
+                IO_THREADS,
+                SHARED_WINDOW,
+                SHARED_MAX_BYTES);
     }
 }

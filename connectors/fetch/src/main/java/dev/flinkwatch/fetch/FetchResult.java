@@ -94,6 +94,31 @@ public record FetchResult(
                 ok ? screenshot : null);
     }
 
+    /**
+     * This result as the answer to {@code other}, a request that shared its fetch: everything the
+     * page said, including when the fetch started (the change detector orders content by it).
+     */
+    public FetchResult answering(CheckRequest other) {
+        return new FetchResult(
+                other,
+                status,
+                httpStatus,
+                finalUrl,
+                contentType,
+                charset,
+                body,
+                etag,
+                lastModified,
+                startedAt,
+                finishedAt,
+                latencyMs,
+                attempts,
+                redirects,
+                bodyBytes,
+                message,
+                screenshot);
+    }
+
     /** A fetch or render that ended without a page, after it was tried (or found impossible). */
     public static FetchResult failed(
             CheckRequest request,

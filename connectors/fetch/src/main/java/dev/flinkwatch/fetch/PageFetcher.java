@@ -252,7 +252,7 @@ public final class PageFetcher implements AutoCloseable {
     }
 
     /** One page fetch: a transfer plus its result, completable early by a timeout. */
-    final class Fetch {
+    final class Fetch implements SharedFetches.Flight {
         private final CheckRequest request;
         private final Instant startedAt = Instant.now();
         private final long startNanos = System.nanoTime();
@@ -264,12 +264,14 @@ public final class PageFetcher implements AutoCloseable {
             this.request = request;
         }
 
-        CompletableFuture<FetchResult> result() {
+        @Override
+        public CompletableFuture<FetchResult> result() {
             return result;
         }
 
         /** Ends the fetch now with a failure result (e.g. TIMEOUT) and stops its HTTP exchange. */
-        void abort(FetchStatus status, String message) {
+        @Override
+        public void abort(FetchStatus status, String message) {
             complete(null, new FetchFailure(status, message));
         }
 
