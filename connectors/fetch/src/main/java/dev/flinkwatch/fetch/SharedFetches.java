@@ -17,11 +17,12 @@ import java.util.function.Function;
 
 /**
  * One fetch serves every check of the same request within a window: 1,000 monitors on one product
- * page cost one request, not 1,000. A check joins the fetch of its {@link Key} in flight, or takes
- * the result of a recent one; otherwise it starts the fetch. Either way the shared fetch started at
- * most {@code window} before the check arrived, so a check never sees an older response, whatever
- * the window. Each check gets its own copy of the result ({@link FetchResult#answering}), with the
- * original start time, and goes on to its own extraction, state and alert.
+ * page cost one request, not 1,000. A check joins the fetch of its key in flight, or takes the
+ * result of a recent one; otherwise it starts the fetch ({@link #keyOf}). Either way the shared
+ * fetch started at most {@code window} before the check arrived, so a check never sees an older
+ * response, whatever the window. Each check gets its own copy of the result ({@link
+ * FetchResult#answering}), with the original start time, and goes on to its own extraction, state
+ * and alert.
  *
  * <p>Validators: a 200 serves everyone; a 304 serves only a check that sent the same ETag and
  * Last-Modified as the fetch that got it, others fetch themselves. A joined fetch shares whatever
@@ -33,7 +34,7 @@ import java.util.function.Function;
  *
  * <p>Sharing across tenants is safe only because a request carries nothing of its tenant: no
  * cookies (the client has no cookie store), no credentials, no custom headers. The day a request
- * gets headers, they belong in the {@link Key}.
+ * gets headers, they belong in {@link #keyOf}.
  *
  * <p>Thread-safe: checks start on the operator thread, fetches end on I/O threads.
  */
@@ -47,13 +48,12 @@ public final class SharedFetches {
     }
 
     /**
-     * Everything of a request that can change the response: today the URL (plain fetches send no
-     * per-request headers besides validators, which are matched separately).
+     * The sharing key of a request: everything of it that can change the response. Today that is
+     * the URL, since plain fetches send no per-request headers besides validators (matched apart);
+     * headers join the key the day requests have them.
      */
-    record Key(String url) {
-        static Key of(CheckRequest request) {
-            return new Key(request.url() == null ? "" : request.url().trim());
-        }
+    public static String keyOf(CheckRequest request) {
+        return request.url() == null ? "" : request.url().trim();
     }
 
     /** Results that are the site's answer, not a failure of this transport or this subtask. */
@@ -69,8 +69,8 @@ public final class SharedFetches {
 
     private final long windowNanos;
     private final Ticker ticker;
-    private final Cache<Key, Recent> recent;
-    private final Map<Key, Leader> inFlight = new ConcurrentHashMap<>();
+    private final Cache<String, Recent> recent;
+    private final Map<String, Leader> inFlight = new ConcurrentHashMap<>();
     private final LongAdder sent = new LongAdder();
     private final LongAdder joined = new LongAdder();
     private final LongAdder servedRecent = new LongAdder();
@@ -87,7 +87,7 @@ public final class SharedFetches {
         this.recent =
                 Caffeine.newBuilder()
                         .maximumWeight(maxBytes)
-                        .weigher((Key key, Recent r) -> r.weight())
+                        .weigher((String key, Recent r) -> r.weight())
                         .expireAfterWrite(window)
                         .ticker(ticker)
                         .executor(Runnable::run)
@@ -118,7 +118,7 @@ public final class SharedFetches {
             sent.increment();
             return fetcher.apply(request);
         }
-        Key key = Key.of(request);
+        String key = keyOf(request);
         long now = ticker.read();
         long oldest = now - windowNanos;
         Recent kept = recent.getIfPresent(key);

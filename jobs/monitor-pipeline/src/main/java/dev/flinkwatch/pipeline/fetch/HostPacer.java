@@ -3,6 +3,7 @@ package dev.flinkwatch.pipeline.fetch;
 import dev.flinkwatch.fetch.FetchConfig;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
+import dev.flinkwatch.fetch.SharedFetches;
 import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.model.CheckRequest;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -30,8 +32,16 @@ import org.apache.flink.util.OutputTag;
  * result on {@link #SKIPPED}, which flows to the change detector like any fetch result. A host's
  * state is dropped one delay after its last release.
  *
+ * <p>Shared fetches: a plain request whose URL ({@link SharedFetches#keyOf}) was released within
+ * half the {@code shared.window} rides along, at once and without a polite turn, since the fetcher
+ * serves it the released one's result and sends nothing (the other half of the window leaves room
+ * for the trip to the fetcher; should it miss anyway, the fetcher's own politeness gate holds). So
+ * 1,000 monitors on one host cost one polite turn per URL, not 1,000. The released URLs are kept in
+ * keyed state and dropped half a window after their release.
+ *
  * <p>Metrics, group {@code pacer}: {@code parked} (politeness waits), {@code waitMs} (how long each
- * parked request waits for its turn, last 1000), {@code skipped} (HOST_BUSY).
+ * parked request waits for its turn, last 1000), {@code skipped} (HOST_BUSY), {@code riders}
+ * (requests that rode along with a released one of their URL).
  */
 public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckRequest> {
     private static final long serialVersionUID = 1L;
@@ -41,15 +51,19 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
             new OutputTag<>("host-pacer-skipped", FlinkTypes.info(FetchResult.class));
 
     private final FetchConfig config;
+    private final long rideMs;
 
     private transient ValueState<HostPace> pace;
     private transient MapState<Long, CheckRequest> parked;
+    private transient MapState<String, Long> releasedUrls;
     private transient Counter parkedCount;
+    private transient Counter riderCount;
     private transient Counter skippedCount;
     private transient Histogram waitMs;
 
     public HostPacer(FetchConfig config) {
         this.config = config;
+        this.rideMs = config.sharedWindow().toMillis() / 2;
     }
 
     @Override
@@ -64,8 +78,14 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "parked", Types.LONG, FlinkTypes.info(CheckRequest.class)));
+        releasedUrls =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "released-urls", Types.STRING, Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup().addGroup("pacer");
         parkedCount = metrics.counter("parked");
+        riderCount = metrics.counter("riders");
         skippedCount = metrics.counter("skipped");
         waitMs = metrics.histogram("waitMs", new DescriptiveStatisticsHistogram(1000));
     }
@@ -89,12 +109,17 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
             out.collect(request);
             return;
         }
+        if (ridesAlong(request, now)) {
+            riderCount.inc();
+            out.collect(request);
+            return;
+        }
         switch (current.arrival(now, config.maxQueuedPerHost())) {
             case SEND -> {
                 HostPace next = current.sent(now, spacingMs(host));
                 pace.update(next);
                 ctx.timerService().registerProcessingTimeTimer(next.nextReleaseAt());
-                out.collect(request);
+                release(request, now, ctx.timerService(), out);
             }
             case PARK -> {
                 parked.put(current.tail(), request);
@@ -125,21 +150,54 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CheckRequest> out)
             throws Exception {
         HostPace current = pace.value();
-        if (current == null || timestamp < current.nextReleaseAt()) {
-            return; // an earlier timer of a turn that has moved on; a later one is registered
-        }
-        if (current.queued() == 0) {
-            // Idle for a whole delay: forget the host.
+        // Otherwise an earlier timer of a turn that has moved on (a later one is registered), or
+        // a released URL's ride window ending.
+        if (current != null && timestamp >= current.nextReleaseAt()) {
+            if (current.queued() > 0) {
+                CheckRequest next = parked.get(current.head());
+                parked.remove(current.head());
+                HostPace after = current.released(timestamp, spacingMs(ctx.getCurrentKey()));
+                pace.update(after);
+                ctx.timerService().registerProcessingTimeTimer(after.nextReleaseAt());
+                if (next != null) {
+                    release(next, timestamp, ctx.timerService(), out);
+                }
+                return;
+            }
+            // Idle for a whole delay: forget the host's line.
             pace.clear();
-            return;
         }
-        CheckRequest next = parked.get(current.head());
-        parked.remove(current.head());
-        HostPace after = current.released(timestamp, spacingMs(ctx.getCurrentKey()));
-        pace.update(after);
-        ctx.timerService().registerProcessingTimeTimer(after.nextReleaseAt());
-        if (next != null) {
-            out.collect(next);
+        forgetReleasedUrls(timestamp);
+    }
+
+    /** Whether a request of the same URL went recently enough that its fetch serves this one. */
+    private boolean ridesAlong(CheckRequest request, long now) throws Exception {
+        if (rideMs == 0 || request.rendered()) {
+            return false;
+        }
+        Long releasedAt = releasedUrls.get(SharedFetches.keyOf(request));
+        return releasedAt != null && now < releasedAt + rideMs;
+    }
+
+    private void release(
+            CheckRequest request, long now, TimerService timers, Collector<CheckRequest> out)
+            throws Exception {
+        if (rideMs > 0 && !request.rendered()) {
+            releasedUrls.put(SharedFetches.keyOf(request), now);
+            timers.registerProcessingTimeTimer(now + rideMs);
+        }
+        out.collect(request);
+    }
+
+    private void forgetReleasedUrls(long now) throws Exception {
+        var entries = releasedUrls.iterator();
+        while (entries.hasNext()) {
+            if (entries.next().getValue() + rideMs <= now) {
+                entries.remove();
+            }
+        }
+        if (releasedUrls.isEmpty()) {
+            releasedUrls.clear(); // an emptied heap map stays an entry until cleared
         }
     }
 

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 class HostPacerTest {
     private static final long T0 = 1_700_000_000_000L;
     private static final long DELAY = 200;
+    private static final long WINDOW = 10_000;
+    private static final long RIDE = WINDOW / 2;
 
     private KeyedOneInputStreamOperatorTestHarness<String, CheckRequest, CheckRequest> harness;
 
@@ -34,6 +36,7 @@ class HostPacerTest {
         Configuration conf = new Configuration();
         conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ofMillis(DELAY));
         conf.set(FetchOptions.MAX_QUEUED_PER_HOST, 3);
+        conf.set(FetchOptions.SHARED_WINDOW, Duration.ofMillis(WINDOW));
         harness =
                 ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                         new HostPacer(FetchConfig.from(conf)),
@@ -115,7 +118,8 @@ class HostPacerTest {
     }
 
     @Test
-    void stateAndTimersAreCleanedUpOneDelayAfterTheLastRelease() throws Exception {
+    void theLineIsDroppedOneDelayAfterTheLastReleaseAndTheReleasedUrlsHalfAWindowAfter()
+            throws Exception {
         for (int i = 0; i < 3; i++) {
             harness.processElement(request("https://shop.example/" + i), T0);
         }
@@ -123,15 +127,84 @@ class HostPacerTest {
 
         harness.setProcessingTime(T0 + 2 * DELAY);
         assertThat(released()).hasSize(3);
-        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
         harness.setProcessingTime(T0 + 3 * DELAY);
+        // Only the released URLs remain (one map), each with its ride window's end.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(3);
+
+        harness.setProcessingTime(T0 + 2 * DELAY + RIDE);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
 
         // a later request of the forgotten host goes at once
-        harness.processElement(request("https://shop.example/later"), T0 + 10 * DELAY);
+        harness.processElement(request("https://shop.example/later"), T0);
         assertThat(released()).hasSize(4);
+    }
+
+    @Test
+    void requestsOfAReleasedUrlRideAlongWithoutAPoliteTurn() throws Exception {
+        String url = "https://shop.example/product";
+        for (int i = 0; i < 1000; i++) {
+            harness.processElement(request(url), T0);
+        }
+        harness.processElement(request("https://shop.example/other"), T0);
+        // One polite turn for the URL, every other check of it at once; the other URL waits.
+        assertThat(released()).hasSize(1000);
+        assertThat(released()).allMatch(r -> r.url().equals(url));
+        assertThat(skipped()).isEmpty();
+
+        harness.setProcessingTime(T0 + RIDE - 1);
+        harness.processElement(request(url), T0);
+        assertThat(released()).hasSize(1002);
+
+        // Half a window later the URL takes its turn again (the host is due: at once), and the
+        // next rides with that one.
+        harness.setProcessingTime(T0 + RIDE);
+        harness.processElement(request(url), T0);
+        harness.processElement(request(url), T0);
+        assertThat(released()).hasSize(1004);
+
+        harness.setProcessingTime(T0 + 2 * RIDE);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void aParkedRequestRidesOnceItsUrlIsReleased() throws Exception {
+        harness.processElement(request("https://shop.example/a"), T0);
+        harness.processElement(request("https://shop.example/b"), T0);
+        harness.processElement(request("https://shop.example/b"), T0);
+        assertThat(released()).hasSize(1);
+        harness.setProcessingTime(T0 + DELAY);
+        assertThat(released()).hasSize(2);
+        // The second b was parked before its URL went; later ones of b ride.
+        harness.processElement(request("https://shop.example/b"), T0);
+        assertThat(released()).hasSize(3);
+        harness.setProcessingTime(T0 + 2 * DELAY);
+        assertThat(released()).hasSize(4);
+    }
+
+    @Test
+    void withoutSharingEveryRequestTakesItsTurn() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ofMillis(DELAY));
+        conf.set(FetchOptions.SHARED_WINDOW, Duration.ZERO);
+        try (var unshared =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new HostPacer(FetchConfig.from(conf)),
+                        (CheckRequest r) -> FetchFunction.byHost().getKey(r),
+                        Types.STRING)) {
+            unshared.setProcessingTime(T0);
+            for (int i = 0; i < 3; i++) {
+                unshared.processElement(request("https://shop.example/p"), T0);
+            }
+            assertThat(unshared.extractOutputValues()).hasSize(1);
+            unshared.setProcessingTime(T0 + 3 * DELAY);
+            assertThat(unshared.extractOutputValues()).hasSize(3);
+            assertThat(unshared.numKeyedStateEntries()).isZero();
+            assertThat(unshared.numProcessingTimeTimers()).isZero();
+        }
     }
 
     @Test
