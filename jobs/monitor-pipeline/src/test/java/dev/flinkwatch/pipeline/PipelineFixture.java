@@ -77,6 +77,8 @@ public final class PipelineFixture implements AutoCloseable {
         conf.set(PipelineOptions.STATUS_REFRESH, Duration.ZERO);
         conf.set(FetchOptions.ALLOW_LIST, List.of("127.0.0.1/32"));
         conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ZERO);
+        // These tests count requests per monitor at 1 s intervals; SharedFetchIT turns sharing on.
+        conf.set(FetchOptions.SHARED_WINDOW, Duration.ZERO);
         conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
