@@ -64,7 +64,12 @@ public final class SharedFetchBenchmark {
         int monitors = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int interval = args.length > 1 ? Integer.parseInt(args[1]) : 25;
         int intervals = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        Duration window = FetchOptions.SHARED_WINDOW.defaultValue();
+        // The pipeline caps the window at half the interval floor, which the benchmark sets to
+        // its interval.
+        Duration window =
+                min(
+                        FetchOptions.SHARED_WINDOW.defaultValue(),
+                        Duration.ofSeconds(interval).dividedBy(2));
 
         Map<String, AtomicLong> hits = new ConcurrentHashMap<>();
         byte[] page =
@@ -151,7 +156,7 @@ public final class SharedFetchBenchmark {
         conf.set(PipelineOptions.TRANSACTIONAL_ID_PREFIX, "tx-" + topic);
         conf.set(PipelineOptions.JDBC_URL, db.jdbcUrl());
         conf.set(PipelineOptions.JDBC_USER, db.user());
-        conf.set(PipelineOptions.MIN_INTERVAL_SECONDS, 1);
+        conf.set(PipelineOptions.MIN_INTERVAL_SECONDS, interval);
         conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         conf.set(FetchOptions.ALLOW_LIST, List.of("127.0.0.1/32"));
         conf.set(FetchOptions.ROBOTS_ENABLED, false);
@@ -191,6 +196,10 @@ public final class SharedFetchBenchmark {
         } finally {
             job.cancel().get();
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static long total(Map<String, AtomicLong> hits) {

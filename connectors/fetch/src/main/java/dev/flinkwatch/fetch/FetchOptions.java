@@ -296,8 +296,10 @@ public final class FetchOptions {
                                     + " one fetch: a check joins a fetch of its URL in flight, or"
                                     + " takes the result of one that started at most this long"
                                     + " before it arrived (never an older one). The host pacer"
-                                    + " lets such checks ride along without a polite turn. 0 turns"
-                                    + " sharing off.");
+                                    + " lets such checks ride along without a polite turn. The"
+                                    + " pipeline uses at most half of"
+                                    + " schedule.min-interval-seconds, so a monitor is never served"
+                                    + " one response for two of its checks. 0 turns sharing off.");
 
     public static final ConfigOption<MemorySize> SHARED_MAX_BYTES =
             key(PREFIX + "shared.max-bytes")

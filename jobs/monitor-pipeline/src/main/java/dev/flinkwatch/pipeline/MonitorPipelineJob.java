@@ -80,7 +80,7 @@ public final class MonitorPipelineJob {
             ReadableConfig conf,
             LlmConfig llm,
             MonitorPipeline.Sinks sinks) {
-        FetchConfig fetchConfig = FetchConfig.from(conf);
+        FetchConfig fetchConfig = PipelineSettings.fetchConfig(conf);
         PipelineSettings settings =
                 PipelineSettings.from(
                         conf, Duration.ofMillis(FetchFunction.asyncTimeoutMs(fetchConfig)));

@@ -1,10 +1,12 @@
 package dev.flinkwatch.pipeline;
 
 import dev.flinkwatch.fetch.FetchConfig;
+import dev.flinkwatch.fetch.FetchOptions;
 import dev.flinkwatch.pipeline.fetch.ValidatorMemory;
 import dev.flinkwatch.render.RenderConfig;
 import java.io.Serializable;
 import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 
@@ -77,7 +79,7 @@ public record PipelineSettings(
                 conf.get(PipelineOptions.ALERT_COOLDOWN),
                 conf.get(PipelineOptions.LLM_CAPACITY),
                 conf.get(PipelineOptions.LLM_TIMEOUT),
-                FetchConfig.from(conf),
+                fetchConfig(conf),
                 RenderConfig.from(conf));
     }
 
@@ -90,5 +92,21 @@ public record PipelineSettings(
                                 conf.getOptional(PipelineOptions.CONDITIONAL_GET_ENTRIES)
                                         .map(n -> (long) n * ValidatorMemory.TYPICAL_ENTRY_BYTES))
                 .orElse(PipelineOptions.CONDITIONAL_GET_MEMORY.defaultValue().getBytes());
+    }
+
+    /**
+     * The fetcher's settings, with the shared-fetch window at most half the interval floor: a
+     * monitor's next check then cannot be served the fetch that served its previous one (the change
+     * detector would drop it as not newer) unless that check ran half an interval late.
+     */
+    public static FetchConfig fetchConfig(ReadableConfig conf) {
+        Duration cap =
+                Duration.ofSeconds(conf.get(PipelineOptions.MIN_INTERVAL_SECONDS)).dividedBy(2);
+        if (conf.get(FetchOptions.SHARED_WINDOW).compareTo(cap) <= 0) {
+            return FetchConfig.from(conf);
+        }
+        Configuration capped = Configuration.fromMap(conf.toMap());
+        capped.set(FetchOptions.SHARED_WINDOW, cap);
+        return FetchConfig.from(capped);
     }
 }

@@ -32,7 +32,9 @@ class SharedFetchIT {
 
     private static final int MONITORS = 60;
     private static final int INTERVAL_SECONDS = 3;
-    private static final Duration WINDOW = Duration.ofSeconds(2);
+
+    /** Below half the interval floor: the pipeline would cap a longer one. */
+    private static final Duration WINDOW = Duration.ofMillis(1500);
 
     @TempDir Path checkpoints;
 
@@ -60,6 +62,7 @@ class SharedFetchIT {
             f.upsertAll(specs);
 
             Configuration conf = f.config(checkpoints);
+            conf.set(PipelineOptions.MIN_INTERVAL_SECONDS, INTERVAL_SECONDS);
             conf.set(FetchOptions.SHARED_WINDOW, WINDOW);
             // A real politeness delay: without riders, 60 checks of one host could not all go
             // in one 3 s round.
