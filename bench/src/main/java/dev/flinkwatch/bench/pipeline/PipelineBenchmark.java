@@ -194,7 +194,7 @@ public final class PipelineBenchmark {
             conf.set(PipelineOptions.JDBC_URL, db.jdbcUrl());
             conf.set(PipelineOptions.JDBC_USER, db.user());
             var sinks = MonitorPipelineJob.sinks(conf);
-            FetchConfig fetchConfig = FetchConfig.from(conf);
+            FetchConfig fetchConfig = PipelineSettings.fetchConfig(conf);
             MonitorPipeline.Outputs out =
                     MonitorPipeline.build(
                             events,
