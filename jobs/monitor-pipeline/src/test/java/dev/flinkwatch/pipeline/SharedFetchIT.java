@@ -98,10 +98,11 @@ class SharedFetchIT {
                 List<CheckResult> results = log.of(ids);
                 int rounds = ids.stream().mapToInt(id -> log.of(id).size()).max().orElseThrow();
 
-                // One request per round (one spare for a round in flight when hits were read),
-                // where each of 60 monitors alone would cost one each.
+                // About one request per round, where each of 60 monitors alone would cost one
+                // each. On a loaded machine a round's checks can spread past the 1.5 s window and
+                // split it in two (seen: 12 requests in 8 rounds), so the bound is two per round.
                 assertThat(rounds).isGreaterThanOrEqualTo(3);
-                assertThat(requests).isBetween(rounds - 1, rounds + 1);
+                assertThat(requests).isBetween(rounds - 1, 2 * rounds);
                 assertThat(results).hasSizeGreaterThanOrEqualTo(MONITORS * (rounds - 1));
                 assertThat(results)
                         .allSatisfy(
