@@ -269,7 +269,7 @@ public final class PipelineBenchmark {
         JsonNode cp = latestCheckpoint(restPort, job.getJobID().toString(), Duration.ofSeconds(90));
         CheckpointStats window =
                 CheckpointStats.of(
-                        checkpoints(restPort, job.getJobID().toString()),
+                        checkpointsOf(restPort, job.getJobID().toString()).path("history"),
                         measureStart,
                         System.currentTimeMillis());
         job.cancel().get();
@@ -393,23 +393,10 @@ public final class PipelineBenchmark {
 
     private static JsonNode latestCheckpoint(int port, String jobId, Duration wait)
             throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> r =
-                        http.send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://127.0.0.1:"
-                                                                + port
-                                                                + "/jobs/"
-                                                                + jobId
-                                                                + "/checkpoints"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                JsonNode completed =
-                        new ObjectMapper().readTree(r.body()).path("latest").path("completed");
+                JsonNode completed = checkpointsOf(port, jobId).path("latest").path("completed");
                 if (!completed.isMissingNode() && !completed.isNull()) {
                     return completed;
                 }
@@ -421,8 +408,8 @@ public final class PipelineBenchmark {
         return null;
     }
 
-    /** The job's checkpoint history (REST), or a missing node. */
-    private static JsonNode checkpoints(int port, String jobId) throws Exception {
+    /** The job's checkpoint statistics (REST {@code /jobs/:id/checkpoints}). */
+    private static JsonNode checkpointsOf(int port, String jobId) throws Exception {
         HttpResponse<String> r =
                 HttpClient.newHttpClient()
                         .send(
@@ -435,7 +422,7 @@ public final class PipelineBenchmark {
                                                                 + "/checkpoints"))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
-        return new ObjectMapper().readTree(r.body()).path("history");
+        return new ObjectMapper().readTree(r.body());
     }
 
     /**
