@@ -85,6 +85,9 @@ class FetchIT {
         conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ZERO);
         conf.set(FetchOptions.MAX_CONCURRENT_PER_HOST, 8);
         conf.set(FetchOptions.MAX_BODY_SIZE, new MemorySize(BODY_LIMIT));
+        // each test counts the requests its fetches send; SharedFetchesTest and SharedFetchIT
+        // cover sharing
+        conf.set(FetchOptions.SHARED_WINDOW, Duration.ZERO);
         conf.addAll(overrides);
         return FetchConfig.from(conf);
     }
