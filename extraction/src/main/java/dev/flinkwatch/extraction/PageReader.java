@@ -1,8 +1,12 @@
 package dev.flinkwatch.extraction;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.flinkwatch.model.Hashing;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
 import java.util.function.LongSupplier;
 
 /**
@@ -10,13 +14,65 @@ import java.util.function.LongSupplier;
  * it, applies the selector and ignore patterns and normalizes ({@link PageText}) under the check's
  * {@link PatternBudget}. One copy for the pipeline's fetch stage and the API's preview. Plain Java;
  * not thread-safe (one per operator instance or per caller thread).
+ *
+ * <p>With template memory, it remembers for each page series (a monitor's source) the {@link
+ * PageTemplate} and text of the last page it parsed, and a page that differs from it only where no
+ * extraction reads (nonces, tokens, timestamps) takes that text without being parsed. Every {@link
+ * #VERIFY_EVERY}th such page is parsed anyway and compared, a guard that a wrong reuse is seen
+ * ({@link TemplateEvents#mismatched}) and corrected.
  */
 public final class PageReader {
     private static final int COMPILED_PATTERNS = 10_000;
 
+    /** One reused page in this many is parsed and compared. */
+    public static final int VERIFY_EVERY = 64;
+
+    /** Heap of one remembered page besides its template and strings: Caffeine's node, key. */
+    private static final int ENTRY_OVERHEAD_BYTES = 200;
+
     private final PageText pageText;
     private final Duration patternBudget;
     private final LongSupplier nanoTime;
+    private final Cache<Series, Remembered> templates;
+    private final TemplateEvents events;
+    private long reused;
+
+    /** The pages of one series are compared with each other: a monitor's source. */
+    public record Series(UUID monitorId, String url) {}
+
+    /** What happens to templates, for metrics and logs. */
+    public interface TemplateEvents {
+        TemplateEvents NONE = new TemplateEvents() {};
+
+        /** A page took its series' remembered text without being parsed. */
+        default void reused() {}
+
+        /** A parsed page's template was remembered. */
+        default void learned() {}
+
+        /** A page the template said was unchanged extracted differently when parsed. */
+        default void mismatched(Series series) {}
+    }
+
+    private record Remembered(
+            String selector,
+            List<String> ignore,
+            PageTemplate template,
+            String text,
+            String contentHash) {
+        boolean fits(String selector, List<String> ignore) {
+            return Objects.equals(this.selector, selector) && this.ignore.equals(ignore);
+        }
+
+        int bytes(Series series) {
+            int strings = series.url().length() + text.length() + contentHash.length();
+            strings += selector == null ? 0 : selector.length();
+            for (String pattern : ignore) {
+                strings += pattern.length() + 40;
+            }
+            return ENTRY_OVERHEAD_BYTES + template.bytes() + 2 * strings;
+        }
+    }
 
     /**
      * @param maxExtractedChars cap of the text taken from one page
@@ -24,9 +80,31 @@ public final class PageReader {
      * @param nanoTime the clock of the budget ({@code System::nanoTime})
      */
     public PageReader(int maxExtractedChars, Duration patternBudget, LongSupplier nanoTime) {
+        this(maxExtractedChars, patternBudget, nanoTime, 0, TemplateEvents.NONE);
+    }
+
+    /**
+     * @param templateMemoryBytes heap the remembered templates may take; 0 remembers none
+     * @param events told of reuses, templates learned and mismatches
+     */
+    public PageReader(
+            int maxExtractedChars,
+            Duration patternBudget,
+            LongSupplier nanoTime,
+            long templateMemoryBytes,
+            TemplateEvents events) {
         this.pageText = new PageText(new Patterns(COMPILED_PATTERNS), maxExtractedChars);
         this.patternBudget = patternBudget;
         this.nanoTime = nanoTime;
+        this.events = events;
+        this.templates =
+                templateMemoryBytes <= 0
+                        ? null
+                        : Caffeine.newBuilder()
+                                .maximumWeight(templateMemoryBytes)
+                                .weigher((Series k, Remembered v) -> v.bytes(k))
+                                .executor(Runnable::run)
+                                .build();
     }
 
     /**
@@ -54,19 +132,60 @@ public final class PageReader {
             String finalUrl,
             String selector,
             List<String> ignore) {
+        return read(null, body, contentType, finalUrl, selector, ignore);
+    }
+
+    /**
+     * Reads a page of {@code series} (null: a page of its own), reusing the series' remembered text
+     * when the page differs from the last parsed one only where extraction does not read.
+     */
+    public Read read(
+            Series series,
+            String body,
+            String contentType,
+            String finalUrl,
+            String selector,
+            List<String> ignore) {
         String clean = TextSanitizer.clean(body == null ? "" : body);
         String rawHash = Hashing.sha256Hex128(clean);
+        String type = TextSanitizer.clean(contentType);
+        List<String> patterns = ignore == null ? List.of() : ignore;
+        boolean templated = templates != null && series != null && PageText.isMarkup(type);
+        Remembered known = templated ? templates.getIfPresent(series) : null;
+        boolean reusable =
+                known != null && known.fits(selector, patterns) && known.template().matches(clean);
+        if (reusable && ++reused % VERIFY_EVERY != 0) {
+            events.reused();
+            return new Read(rawHash, known.text(), known.contentHash(), null, null, 0);
+        }
+        Read read = parse(clean, rawHash, type, finalUrl, selector, patterns, series, templated);
+        if (reusable && !Objects.equals(read.contentHash(), known.contentHash())) {
+            events.mismatched(series);
+        }
+        return read;
+    }
+
+    private Read parse(
+            String clean,
+            String rawHash,
+            String contentType,
+            String finalUrl,
+            String selector,
+            List<String> ignore,
+            Series series,
+            boolean learn) {
         PatternBudget budget = new PatternBudget(patternBudget, nanoTime);
         PageText.Extracted extracted;
         try {
             extracted =
                     pageText.extract(
                             clean,
-                            TextSanitizer.clean(contentType),
+                            contentType,
                             TextSanitizer.clean(finalUrl),
                             selector,
-                            ignore == null ? List.of() : ignore,
-                            budget);
+                            ignore,
+                            budget,
+                            learn);
         } catch (IllegalArgumentException | IllegalStateException e) {
             // a pattern today's rules reject (stored before they tightened); the change detector
             // validates the spec and names the fields, this only keeps the stage running
@@ -87,12 +206,27 @@ public final class PageReader {
                     TextSanitizer.clean(extracted.errorMessage()),
                     budget.spentNanos());
         }
-        return new Read(
-                rawHash,
-                extracted.text(),
-                Hashing.sha256Hex128(extracted.text()),
-                null,
-                null,
-                budget.spentNanos());
+        String contentHash = Hashing.sha256Hex128(extracted.text());
+        if (learn) {
+            if (extracted.template() == null) {
+                templates.invalidate(series);
+            } else {
+                templates.put(
+                        series,
+                        new Remembered(
+                                selector,
+                                List.copyOf(ignore),
+                                extracted.template(),
+                                extracted.text(),
+                                contentHash));
+                events.learned();
+            }
+        }
+        return new Read(rawHash, extracted.text(), contentHash, null, null, budget.spentNanos());
+    }
+
+    /** Templates remembered now (an estimate, as Caffeine's). */
+    public long templates() {
+        return templates == null ? 0 : templates.estimatedSize();
     }
 }

@@ -75,14 +75,18 @@ public final class PageText {
         this.maxChars = maxChars;
     }
 
-    /** The outcome of an extraction: text, or an error with a message. */
-    public record Extracted(String text, ExtractionError error, String errorMessage) {
-        static Extracted text(String text) {
-            return new Extracted(text, null, null);
+    /**
+     * The outcome of an extraction: text, or an error with a message; with the page's template when
+     * one was asked for and the page has one.
+     */
+    public record Extracted(
+            String text, ExtractionError error, String errorMessage, PageTemplate template) {
+        static Extracted text(String text, PageTemplate template) {
+            return new Extracted(text, null, null, template);
         }
 
         static Extracted error(ExtractionError error, String message) {
-            return new Extracted(null, error, message);
+            return new Extracted(null, error, message, null);
         }
 
         public boolean ok() {
@@ -109,8 +113,23 @@ public final class PageText {
             String selector,
             List<String> ignore,
             PatternBudget budget) {
+        return extract(body, contentType, baseUrl, selector, ignore, budget, false);
+    }
+
+    /**
+     * As {@link #extract(String, String, String, String, List, PatternBudget)}; with {@code learn},
+     * a markup page's {@link PageTemplate} comes with its text.
+     */
+    public Extracted extract(
+            String body,
+            String contentType,
+            String baseUrl,
+            String selector,
+            List<String> ignore,
+            PatternBudget budget,
+            boolean learn) {
         try {
-            return extractWithin(body, contentType, baseUrl, selector, ignore, budget);
+            return extractWithin(body, contentType, baseUrl, selector, ignore, budget, learn);
         } catch (PatternBudget.ExceededException e) {
             return Extracted.error(ExtractionError.PATTERN_BUDGET_EXCEEDED, e.getMessage());
         }
@@ -122,14 +141,19 @@ public final class PageText {
             String baseUrl,
             String selector,
             List<String> ignore,
-            PatternBudget budget) {
+            PatternBudget budget,
+            boolean learn) {
         String raw;
+        PageTemplate template = null;
         if (isMarkup(contentType)) {
             Document doc =
                     Jsoup.parse(
                             body,
                             baseUrl == null ? "" : baseUrl,
-                            Parser.htmlParser().setMaxDepth(MAX_DEPTH));
+                            Parser.htmlParser().setMaxDepth(MAX_DEPTH).setTrackPosition(learn));
+            if (learn) {
+                template = PageTemplate.learn(body, doc, selector); // before noise is removed
+            }
             StringBuilder sb = new StringBuilder();
             if (selector != null) {
                 Patterns.Selector compiled = patterns.selector(selector);
@@ -164,7 +188,7 @@ public final class PageText {
         for (int i = 0; i < ignore.size(); i++) {
             text = patterns.removeAll(ignore.get(i), text, budget, "ignore[" + i + "]");
         }
-        return Extracted.text(ignore.isEmpty() ? text : normalize(text));
+        return Extracted.text(ignore.isEmpty() ? text : normalize(text), template);
     }
 
     /** Collapses whitespace inside lines, trims them and drops blank lines. */
@@ -231,7 +255,7 @@ public final class PageText {
         return new CombiningEvaluator.And(List.of(check, selector));
     }
 
-    private static boolean isMarkup(String contentType) {
+    static boolean isMarkup(String contentType) {
         if (contentType == null) {
             return true;
         }

@@ -3,7 +3,9 @@ package dev.flinkwatch.extraction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class PageReaderTest {
@@ -37,5 +39,98 @@ class PageReaderTest {
     void aPatternTodaysRulesRejectIsAnInvalidSpec() {
         PageReader.Read read = reader.read("<p>x</p>", null, null, null, List.of("(?=x)"));
         assertThat(read.error()).isEqualTo(ExtractionError.INVALID_SPEC);
+    }
+
+    private static String page(int nonce, String price) {
+        return "<html><head><meta name=csrf content=\"n"
+                + nonce
+                + "\"><script>t="
+                + nonce
+                + "</script></head><body><p id=price>"
+                + price
+                + "</p></body></html>";
+    }
+
+    @Test
+    void aSeriesPageDifferingOnlyInNoncesReusesTheTextAndNewsIsParsed() {
+        List<String> events = new ArrayList<>();
+        PageReader templated =
+                new PageReader(
+                        100_000,
+                        Duration.ofSeconds(5),
+                        System::nanoTime,
+                        1 << 20,
+                        new PageReader.TemplateEvents() {
+                            @Override
+                            public void reused() {
+                                events.add("reused");
+                            }
+
+                            @Override
+                            public void learned() {
+                                events.add("learned");
+                            }
+
+                            @Override
+                            public void mismatched(PageReader.Series series) {
+                                events.add("mismatched");
+                            }
+                        });
+        PageReader.Series series = new PageReader.Series(UUID.randomUUID(), "https://s/1");
+        PageReader.Read first =
+                templated.read(series, page(1, "$5"), "text/html", null, "#price", null);
+        PageReader.Read second =
+                templated.read(series, page(2, "$5"), "text/html", null, "#price", null);
+        PageReader.Read otherSelector =
+                templated.read(series, page(3, "$5"), "text/html", null, "p", null);
+        PageReader.Read news = templated.read(series, page(4, "$6"), "text/html", null, "p", null);
+        PageReader.Read noSeries = templated.read(page(5, "$6"), "text/html", null, "p", null);
+
+        assertThat(second.text()).isEqualTo(first.text()).isEqualTo("$5");
+        assertThat(second.contentHash()).isEqualTo(first.contentHash());
+        assertThat(second.rawHash()).isNotEqualTo(first.rawHash()); // of the new body
+        assertThat(otherSelector.text()).isEqualTo("$5");
+        assertThat(news.text()).isEqualTo("$6");
+        assertThat(noSeries.text()).isEqualTo("$6");
+        assertThat(events).containsExactly("learned", "reused", "learned", "learned");
+        assertThat(templated.templates()).isEqualTo(1);
+    }
+
+    @Test
+    void everyVerifyEverythReuseIsParsedAndCompared() {
+        int[] reusedAndLearned = new int[2];
+        PageReader templated =
+                new PageReader(
+                        100_000,
+                        Duration.ofSeconds(5),
+                        System::nanoTime,
+                        1 << 20,
+                        new PageReader.TemplateEvents() {
+                            @Override
+                            public void reused() {
+                                reusedAndLearned[0]++;
+                            }
+
+                            @Override
+                            public void learned() {
+                                reusedAndLearned[1]++;
+                            }
+                        });
+        PageReader.Series series = new PageReader.Series(UUID.randomUUID(), "https://s/1");
+        for (int i = 0; i <= PageReader.VERIFY_EVERY; i++) {
+            assertThat(
+                            templated
+                                    .read(series, page(i, "$5"), "text/html", null, "#price", null)
+                                    .text())
+                    .isEqualTo("$5");
+        }
+        assertThat(reusedAndLearned).containsExactly(PageReader.VERIFY_EVERY - 1, 2);
+    }
+
+    @Test
+    void withoutTemplateMemoryEveryPageIsParsed() {
+        PageReader.Series series = new PageReader.Series(UUID.randomUUID(), "https://s/1");
+        reader.read(series, page(1, "$5"), "text/html", null, "#price", null);
+        assertThat(reader.templates()).isZero();
     }
 }

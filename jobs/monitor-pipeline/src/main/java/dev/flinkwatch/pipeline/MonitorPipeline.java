@@ -243,7 +243,10 @@ public final class MonitorPipeline {
     private static DataStream<FetchedText> extract(
             DataStream<FetchResult> pages, String uid, String name, PipelineSettings settings) {
         return pages.map(
-                        new ExtractFunction(settings.maxExtractedChars(), settings.patternBudget()),
+                        new ExtractFunction(
+                                settings.maxExtractedChars(),
+                                settings.templateMemoryBytes(),
+                                settings.patternBudget()),
                         FlinkTypes.info(FetchedText.class))
                 .uid(uid)
                 .name(name);

@@ -228,6 +228,20 @@ public final class PipelineOptions {
                                     + " body) before normalization, ignore patterns and rules;"
                                     + " bounds their cost for any page.");
 
+    public static final ConfigOption<MemorySize> TEMPLATE_MEMORY =
+            key(PREFIX + "fetch.template-memory-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("64mb"))
+                    .withDescription(
+                            "Heap per fetch subtask for page templates: for each monitor's source"
+                                    + " where its last parsed page had values no extraction reads"
+                                    + " (nonces, tokens, timestamps in attributes and scripts) and"
+                                    + " its text, so a page differing only there is not parsed"
+                                    + " again. About 500 bytes a source plus twice its text's"
+                                    + " length (64mb: about 130k sources with a short selected"
+                                    + " text); sources beyond it are admitted by frequency. 0"
+                                    + " turns templates off (every page is parsed).");
+
     public static final ConfigOption<Duration> PATTERN_BUDGET =
             key(PREFIX + "change.pattern-budget")
                     .durationType()
@@ -302,6 +316,7 @@ public final class PipelineOptions {
                 MAX_DIFF_CHARS,
                 MAX_DIFF_LINES,
                 MAX_EXTRACTED_CHARS,
+                TEMPLATE_MEMORY,
                 PATTERN_BUDGET,
                 STATUS_REFRESH,
                 FAILURE_THRESHOLD,

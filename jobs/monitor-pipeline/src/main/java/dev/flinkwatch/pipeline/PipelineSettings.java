@@ -24,6 +24,7 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param maxDiffChars diff cap
  * @param maxDiffLines see {@link PipelineOptions#MAX_DIFF_LINES}
  * @param maxExtractedChars see {@link PipelineOptions#MAX_EXTRACTED_CHARS}
+ * @param templateMemoryBytes see {@link PipelineOptions#TEMPLATE_MEMORY}
  * @param patternBudget see {@link PipelineOptions#PATTERN_BUDGET}
  * @param statusRefresh status row refresh for unchanged monitors
  * @param failureThreshold failures before MONITOR_FAILING
@@ -45,6 +46,7 @@ public record PipelineSettings(
         int maxDiffChars,
         int maxDiffLines,
         int maxExtractedChars,
+        long templateMemoryBytes,
         Duration patternBudget,
         Duration statusRefresh,
         int failureThreshold,
@@ -73,6 +75,7 @@ public record PipelineSettings(
                 conf.get(PipelineOptions.MAX_DIFF_CHARS),
                 conf.get(PipelineOptions.MAX_DIFF_LINES),
                 conf.get(PipelineOptions.MAX_EXTRACTED_CHARS),
+                conf.get(PipelineOptions.TEMPLATE_MEMORY).getBytes(),
                 conf.get(PipelineOptions.PATTERN_BUDGET),
                 conf.get(PipelineOptions.STATUS_REFRESH),
                 conf.get(PipelineOptions.FAILURE_THRESHOLD),
