@@ -110,7 +110,9 @@ public final class PageReader {
     /**
      * What a page yielded.
      *
-     * @param rawHash hash of the sanitized body
+     * @param rawHash what the extraction read, hashed: pages with the same raw hash extract alike.
+     *     The hash of the sanitized body, or, for a page with a template, the template's id (the
+     *     page without the values no extraction reads), so pages differing only in nonces share it
      * @param text the extracted, normalized text; null when there is none
      * @param contentHash hash of {@code text}; null when there is none
      * @param error why there is no text; null when there is
@@ -147,7 +149,6 @@ public final class PageReader {
             String selector,
             List<String> ignore) {
         String clean = TextSanitizer.clean(body == null ? "" : body);
-        String rawHash = Hashing.sha256Hex128(clean);
         String type = TextSanitizer.clean(contentType);
         List<String> patterns = ignore == null ? List.of() : ignore;
         boolean templated = templates != null && series != null && PageText.isMarkup(type);
@@ -156,18 +157,22 @@ public final class PageReader {
                 known != null && known.fits(selector, patterns) && known.template().matches(clean);
         if (reusable && ++reused % VERIFY_EVERY != 0) {
             events.reused();
-            return new Read(rawHash, known.text(), known.contentHash(), null, null, 0);
+            return new Read(
+                    known.template().id(), known.text(), known.contentHash(), null, null, 0);
         }
-        Read read = parse(clean, rawHash, type, finalUrl, selector, patterns, series, templated);
+        Read read = parse(clean, type, finalUrl, selector, patterns, series, templated);
         if (reusable && !Objects.equals(read.contentHash(), known.contentHash())) {
             events.mismatched(series);
         }
         return read;
     }
 
+    /**
+     * Parses and extracts; the read's raw hash is the learned template's id when there is one (the
+     * pages it matches extract alike), else the hash of the body.
+     */
     private Read parse(
             String clean,
-            String rawHash,
             String contentType,
             String finalUrl,
             String selector,
@@ -175,6 +180,7 @@ public final class PageReader {
             Series series,
             boolean learn) {
         PatternBudget budget = new PatternBudget(patternBudget, nanoTime);
+        String rawHash = null;
         PageText.Extracted extracted;
         try {
             extracted =
@@ -190,7 +196,7 @@ public final class PageReader {
             // a pattern today's rules reject (stored before they tightened); the change detector
             // validates the spec and names the fields, this only keeps the stage running
             return new Read(
-                    rawHash,
+                    Hashing.sha256Hex128(clean),
                     null,
                     null,
                     ExtractionError.INVALID_SPEC,
@@ -199,7 +205,7 @@ public final class PageReader {
         }
         if (!extracted.ok()) {
             return new Read(
-                    rawHash,
+                    Hashing.sha256Hex128(clean),
                     null,
                     null,
                     extracted.error(),
@@ -211,6 +217,7 @@ public final class PageReader {
             if (extracted.template() == null) {
                 templates.invalidate(series);
             } else {
+                rawHash = extracted.template().id();
                 templates.put(
                         series,
                         new Remembered(
@@ -222,7 +229,13 @@ public final class PageReader {
                 events.learned();
             }
         }
-        return new Read(rawHash, extracted.text(), contentHash, null, null, budget.spentNanos());
+        return new Read(
+                rawHash != null ? rawHash : Hashing.sha256Hex128(clean),
+                extracted.text(),
+                contentHash,
+                null,
+                null,
+                budget.spentNanos());
     }
 
     /** Templates remembered now (an estimate, as Caffeine's). */

@@ -102,6 +102,15 @@ public final class PageTemplate {
         return segmentsHash.equals(segmentsHash(body));
     }
 
+    /**
+     * What every page matching the template has in common, as a 128-bit hash: pages with the same
+     * id extract alike. Never the hash of a (sanitized) body: it hashes a NUL first, which no
+     * sanitized body holds.
+     */
+    String id() {
+        return segmentsHash;
+    }
+
     /** Heap taken, roughly. */
     int bytes() {
         return 16 + 16 + layout.length * 4 + 80;
@@ -194,7 +203,7 @@ public final class PageTemplate {
 
     /** The concatenated segments' hash when {@code body} can be cut by the layout, else null. */
     private String segmentsHash(String body) {
-        StringBuilder segments = new StringBuilder(body.length());
+        StringBuilder segments = new StringBuilder(body.length() + 1).append('\0');
         int pos = 0;
         for (int entry : layout) {
             int segment = entry >>> KIND_BITS;

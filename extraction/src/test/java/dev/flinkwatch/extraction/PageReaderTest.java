@@ -88,7 +88,10 @@ class PageReaderTest {
 
         assertThat(second.text()).isEqualTo(first.text()).isEqualTo("$5");
         assertThat(second.contentHash()).isEqualTo(first.contentHash());
-        assertThat(second.rawHash()).isNotEqualTo(first.rawHash()); // of the new body
+        // the raw hash names what was read: the page without its nonces
+        assertThat(second.rawHash()).isEqualTo(first.rawHash());
+        assertThat(news.rawHash()).isNotEqualTo(first.rawHash());
+        assertThat(noSeries.rawHash()).isNotEqualTo(news.rawHash()); // the body's own hash
         assertThat(otherSelector.text()).isEqualTo("$5");
         assertThat(news.text()).isEqualTo("$6");
         assertThat(noSeries.text()).isEqualTo("$6");

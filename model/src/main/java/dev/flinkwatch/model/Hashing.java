@@ -10,6 +10,10 @@ import java.util.HexFormat;
  * for content hashes, alert ids and cache keys, so they agree wherever they are computed.
  */
 public final class Hashing {
+    /** One digest per thread: getInstance's provider lookup cost more than hashing a page. */
+    private static final ThreadLocal<MessageDigest> SHA256 =
+            ThreadLocal.withInitial(Hashing::newSha256);
+
     private Hashing() {}
 
     /** Hash of one text (UTF-8). */
@@ -31,6 +35,12 @@ public final class Hashing {
     }
 
     private static MessageDigest sha256() {
+        MessageDigest sha = SHA256.get();
+        sha.reset();
+        return sha;
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

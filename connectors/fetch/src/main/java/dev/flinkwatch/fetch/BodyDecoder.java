@@ -79,7 +79,8 @@ final class BodyDecoder {
         String head =
                 new String(
                         body, 0, Math.min(body.length, PRESCAN_BYTES), StandardCharsets.ISO_8859_1);
-        if (!containsIgnoreCase(head, "charset") && !containsIgnoreCase(head, "encoding")) {
+        String lower = head.toLowerCase(Locale.ROOT); // one pass, then intrinsic searches
+        if (!lower.contains("charset") && !lower.contains("encoding")) {
             return Optional.empty(); // most pages: skip the regex
         }
         Matcher m = META_CHARSET.matcher(head);
@@ -89,18 +90,6 @@ final class BodyDecoder {
         return charset(m.group(1) != null ? m.group(1) : m.group(2))
                 // A document that could declare itself in ASCII is not UTF-16 (WHATWG rule).
                 .map(c -> c.name().startsWith("UTF-16") ? StandardCharsets.UTF_8 : c);
-    }
-
-    private static boolean containsIgnoreCase(String text, String lowerCaseWord) {
-        char first = lowerCaseWord.charAt(0);
-        for (int i = text.length() - lowerCaseWord.length(); i >= 0; i--) {
-            char c = text.charAt(i);
-            if ((c == first || c == Character.toUpperCase(first))
-                    && text.regionMatches(true, i, lowerCaseWord, 0, lowerCaseWord.length())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A supported charset by name, with the WHATWG rule that Latin-1 labels mean windows-1252. */
