@@ -90,7 +90,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * 2) before measuring; checkpoints are full unless {@code incremental}. Besides rate, lateness and
  * job CPU it reports the checkpoints triggered in the measured window (count, max and mean
  * duration, state size, bytes each wrote) and the JVM's RSS (now and peak); appends a line to
- * {@code bench/results/pipeline.txt}.
+ * {@code bench/results/pipeline.txt}. {@code -Dflinkwatch.<option>=<value>} sets a pipeline or fetch
+ * option (e.g. {@code -Dflinkwatch.fetch.template-memory-size=0}: every page parsed); the line names
+ * them.
  */
 public final class PipelineBenchmark {
     /** Checks counted by the sink, and their lateness distribution (ms buckets). */
@@ -154,6 +156,14 @@ public final class PipelineBenchmark {
         // the host names stand for many servers (one address here): only the per-host limits
         // apply, or a saturated run ends checks HOST_BUSY at the one address's gate
         conf.set(FetchOptions.MAX_CONCURRENT_PER_ADDRESS, 1_000_000);
+        // -Dflinkwatch.<option>=<value> sets any pipeline or fetch option (say, templates off)
+        Map<String, String> overrides = new java.util.TreeMap<>();
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("flinkwatch.")) {
+                overrides.put(key, System.getProperty(key));
+            }
+        }
+        conf.addAll(Configuration.fromMap(overrides));
 
         System.gc();
         long heapBefore = usedHeap();
@@ -288,7 +298,7 @@ public final class PipelineBenchmark {
                                 + " checkpoint_ms=%d cores=%d job_cpu_cores=%.2f"
                                 + " checks_per_job_core_s=%.0f fetched_checks/s=%.0f"
                                 + " fetched_checks_per_job_core_s=%.0f settle=%ds incremental=%s %s"
-                                + " rss_mib=%d peak_rss_mib=%d outcomes=%s",
+                                + " rss_mib=%d peak_rss_mib=%d outcomes=%s%s",
                         Instant.now(),
                         mode,
                         differing ? "differing" : "etag",
@@ -313,7 +323,10 @@ public final class PipelineBenchmark {
                         window,
                         rssKb / 1024,
                         peakRssKb / 1024,
-                        new java.util.TreeMap<>(KINDS).toString().replace(" ", ""));
+                        new java.util.TreeMap<>(KINDS).toString().replace(" ", ""),
+                        overrides.isEmpty()
+                                ? ""
+                                : " options=" + overrides.toString().replace(" ", ""));
         System.out.println(line);
         Path results = Path.of("bench/results/pipeline.txt");
         Files.createDirectories(results.getParent());

@@ -4,6 +4,7 @@ import static dev.flinkwatch.pipeline.TestSpecs.spec;
 import static dev.flinkwatch.pipeline.TestSpecs.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinkwatch.extraction.PageReader;
 import dev.flinkwatch.extraction.TextSanitizer;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
@@ -71,8 +72,15 @@ class ChangeDetectorTest {
     /** The specs the scheduler knows: a request carries its spec's selector and ignore list. */
     private final Map<UUID, MonitorSpec> scheduled = new HashMap<>();
 
+    /** As the job runs it: with page templates, so reused texts meet every rule below. */
     private final PageExtractor extractor =
-            new PageExtractor(100_000, Duration.ofMinutes(1), System::nanoTime);
+            new PageExtractor(
+                    100_000,
+                    Duration.ofMinutes(1),
+                    System::nanoTime,
+                    1 << 20,
+                    PageReader.TemplateEvents.NONE);
+
     private final PageExtractor zeroBudget =
             new PageExtractor(100_000, Duration.ZERO, System::nanoTime);
 
