@@ -28,6 +28,10 @@ public record FetchConfig(
         Duration maxWait,
         Duration minDelayPerHost,
         Duration maxCrawlDelay,
+        HostOverrides hostOverrides,
+        Duration maxRetryAfter,
+        Duration maxBackoff,
+        Duration slowLatency,
         int maxQueuedPerHost,
         int maxInFlightPerTenant,
         long minTransferRate,
@@ -70,6 +74,11 @@ public record FetchConfig(
                             + " and the DNS threads, queue and cache size must be positive,"
                             + " max-waiting-per-host not negative");
         }
+        if (maxRetryAfter.isNegative() || maxBackoff.isNegative() || slowLatency.isNegative()) {
+            throw new IllegalArgumentException(
+                    "politeness.max-retry-after, max-backoff and slow-latency must not be"
+                            + " negative");
+        }
         if (sharedWindow.isNegative() || sharedMaxBytes < 0) {
             throw new IllegalArgumentException(
                     "shared.window and shared.max-bytes must not be negative");
@@ -103,6 +112,10 @@ public record FetchConfig(
                 conf.get(FetchOptions.MAX_WAIT),
                 conf.get(FetchOptions.MIN_DELAY_PER_HOST),
                 conf.get(FetchOptions.MAX_CRAWL_DELAY),
+                HostOverrides.parse(conf.get(FetchOptions.HOST_OVERRIDES)),
+                conf.get(FetchOptions.MAX_RETRY_AFTER),
+                conf.get(FetchOptions.MAX_BACKOFF),
+                conf.get(FetchOptions.SLOW_LATENCY),
                 conf.get(FetchOptions.MAX_QUEUED_PER_HOST),
                 conf.get(FetchOptions.MAX_IN_FLIGHT_PER_TENANT),
                 conf.get(FetchOptions.MIN_TRANSFER_RATE).getBytes(),
@@ -130,10 +143,33 @@ public record FetchConfig(
         return AddressPolicy.defaults().withAllowList(allowList).withAllowedPorts(allowedPorts);
     }
 
-    /** The spacing of one host's requests: the minimum delay, or its Crawl-delay (capped). */
-    public Duration spacingFor(String host) {
+    /**
+     * The configured spacing of one host's requests: its override or else the minimum delay, or its
+     * robots.txt Crawl-delay (capped) when that is longer. An override lowers our default for a big
+     * site, never what the site asked for.
+     */
+    public Duration configuredSpacingFor(String host) {
+        Duration delay = hostOverrides.delayFor(host).orElse(minDelayPerHost);
         Duration crawlDelay = CrawlDelays.of(host, maxCrawlDelay);
-        return crawlDelay.compareTo(minDelayPerHost) > 0 ? crawlDelay : minDelayPerHost;
+        return crawlDelay.compareTo(delay) > 0 ? crawlDelay : delay;
+    }
+
+    /**
+     * The spacing of one host's requests now: the configured spacing, raised while the host backs
+     * off or answers slowly ({@link HostBackoffs}).
+     */
+    public Duration spacingFor(String host) {
+        return HostBackoffs.shared().spacing(host, configuredSpacingFor(host), backoffPolicy());
+    }
+
+    /** How much longer the host asked (Retry-After) not to be contacted; zero when it did not. */
+    public Duration holdFor(String host) {
+        return HostBackoffs.shared().hold(host);
+    }
+
+    /** The limits of the adaptive backoff. */
+    public HostBackoffs.Policy backoffPolicy() {
+        return new HostBackoffs.Policy(maxRetryAfter, maxBackoff, slowLatency);
     }
 
     /** The robots.txt agent name: the User-Agent's first product token, lower-cased. */

@@ -85,6 +85,7 @@ public class FetchFunction extends RichAsyncFunction<CheckRequest, FetchResult> 
                 new FetchMetrics(
                         getRuntimeContext().getMetricGroup(), inFlight::size, fetcher::politeHosts);
         metrics.sharing(shared);
+        metrics.politeness(fetcher);
     }
 
     @Override

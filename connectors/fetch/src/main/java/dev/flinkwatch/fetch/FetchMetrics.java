@@ -15,8 +15,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * counter per {@link FetchStatus}, e.g. {@code fetch.outcome.ok.results}), {@code latencyMs} (a
  * histogram over the last 1000 fetches), {@code inFlight} and {@code politeHosts} gauges, and
  * {@code shared.sent} (fetches started), {@code shared.joined} (checks that joined a fetch in
- * flight) and {@code shared.recent} (checks served a recent result) gauges of the totals. The
- * browser renderer reports the same in group {@code render} ({@link #forRender}).
+ * flight) and {@code shared.recent} (checks served a recent result) gauges of the totals, and the
+ * {@code politeness} gauges ({@link #politeness}). The browser renderer reports the same in group
+ * {@code render} ({@link #forRender}).
  */
 public final class FetchMetrics {
     private static final int LATENCY_WINDOW = 1000;
@@ -36,6 +37,21 @@ public final class FetchMetrics {
         sharing.gauge("sent", (Gauge<Long>) shared::sent);
         sharing.gauge("joined", (Gauge<Long>) shared::joined);
         sharing.gauge("recent", (Gauge<Long>) shared::servedRecent);
+    }
+
+    /**
+     * Reports how hosts throttled us, in group {@code politeness}: {@code throttled} (429 and 503
+     * answers), {@code retryAfterHonoured} (holds started by a Retry-After), {@code
+     * backoffsStarted} (hosts moved into backoff) as totals, and {@code backedOffHosts} (hosts
+     * held, backing off or slow now; one value for the whole TaskManager JVM, whose fetch subtasks
+     * share what they learn).
+     */
+    void politeness(PageFetcher fetcher) {
+        MetricGroup politeness = group.addGroup("politeness");
+        politeness.gauge("throttled", (Gauge<Long>) fetcher::throttled);
+        politeness.gauge("retryAfterHonoured", (Gauge<Long>) fetcher::retryAfterHonoured);
+        politeness.gauge("backoffsStarted", (Gauge<Long>) fetcher::backoffsStarted);
+        politeness.gauge("backedOffHosts", (Gauge<Integer>) fetcher::backedOffHosts);
     }
 
     /** The renderer's metrics: group {@code render}, with results, latencyMs and inFlight. */

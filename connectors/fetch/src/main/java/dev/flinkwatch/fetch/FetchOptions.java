@@ -130,7 +130,8 @@ public final class FetchOptions {
                             "Minimum time between the starts of two requests to one host name"
                                     + " (200 ms = at most 5 requests per second per host). A"
                                     + " longer robots.txt Crawl-delay wins, up to"
-                                    + " politeness.max-crawl-delay.");
+                                    + " politeness.max-crawl-delay; see also"
+                                    + " politeness.host-overrides.");
 
     public static final ConfigOption<Duration> MAX_CRAWL_DELAY =
             key(PREFIX + "politeness.max-crawl-delay")
@@ -139,6 +140,52 @@ public final class FetchOptions {
                     .withDescription(
                             "Cap on the robots.txt Crawl-delay honoured between two requests to"
                                     + " one host name.");
+
+    public static final ConfigOption<String> HOST_OVERRIDES =
+            key(PREFIX + "politeness.host-overrides")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Per-host delays instead of politeness.min-delay, comma-separated"
+                                    + " host=duration entries, e.g."
+                                    + " example.com=200ms,*.shop.example=1s. example.com matches"
+                                    + " that host and its subdomains, *.shop.example only the"
+                                    + " subdomains; the longest match wins, a wildcard over the"
+                                    + " plain name of the same domain. An override may lower"
+                                    + " the default for a big site but never goes below the"
+                                    + " site's robots.txt Crawl-delay. An invalid entry stops the"
+                                    + " job from starting, with a message naming it.");
+
+    public static final ConfigOption<Duration> MAX_RETRY_AFTER =
+            key(PREFIX + "politeness.max-retry-after")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Longest hold honoured after a 429 or 503 with a Retry-After (seconds"
+                                    + " or an HTTP date; unreadable values are ignored). Checks of"
+                                    + " a held host end as HOST_BUSY without a request.");
+
+    public static final ConfigOption<Duration> MAX_BACKOFF =
+            key(PREFIX + "politeness.max-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "Cap on a host's raised spacing: a 429 or 503 without Retry-After"
+                                    + " doubles it (from the host's delay, at least 250 ms), each"
+                                    + " answer that is not throttled halves it back, and a slow"
+                                    + " host (see politeness.slow-latency) is spaced wider in"
+                                    + " proportion. Never lowers the configured delay or"
+                                    + " Crawl-delay.");
+
+    public static final ConfigOption<Duration> SLOW_LATENCY =
+            key(PREFIX + "politeness.slow-latency")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "Answer latency (moving average per host, timeouts included) above"
+                                    + " which a host's spacing is raised in proportion (twice"
+                                    + " this latency: twice the spacing), up to"
+                                    + " politeness.max-backoff. 0 turns it off.");
 
     public static final ConfigOption<Integer> MAX_QUEUED_PER_HOST =
             key(PREFIX + "politeness.max-queued-per-host")
@@ -328,6 +375,10 @@ public final class FetchOptions {
                 MAX_WAIT,
                 MIN_DELAY_PER_HOST,
                 MAX_CRAWL_DELAY,
+                HOST_OVERRIDES,
+                MAX_RETRY_AFTER,
+                MAX_BACKOFF,
+                SLOW_LATENCY,
                 MAX_QUEUED_PER_HOST,
                 MAX_IN_FLIGHT_PER_TENANT,
                 MIN_TRANSFER_RATE,

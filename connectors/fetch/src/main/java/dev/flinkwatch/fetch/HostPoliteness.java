@@ -16,13 +16,15 @@ import java.util.function.ToLongFunction;
 
 /**
  * Request slots per host name and per resolved address: at most {@code maxPerHost} requests in
- * flight to one host name, spaced by its delay (the minimum delay or its robots.txt Crawl-delay),
+ * flight to one host name, spaced by its delay (the minimum delay or override, its robots.txt
+ * Crawl-delay, raised while it backs off) and none before a hold it asked for (Retry-After) ends,
  * and at most {@code maxPerAddress} to one IP address whatever names point to it. Waiting is a
  * queued future that a scheduler completes later, so a busy host never holds a thread; and it is
  * bounded, because a waiting request holds async capacity: at most {@code maxWaiting} wait per name
  * or address, each for at most {@code maxWait}, and a request beyond either ends as {@link
  * FetchStatus#HOST_BUSY}. So one slow or popular host takes at most {@code maxPerHost + maxWaiting}
- * of a subtask's slots, one address {@code maxPerAddress + maxWaiting}.
+ * of a subtask's slots, one address {@code maxPerAddress + maxWaiting}. A request whose host is
+ * held for longer than it could wait ends as HOST_BUSY at once.
  */
 final class HostPoliteness {
     /**
@@ -37,11 +39,13 @@ final class HostPoliteness {
     private final int maxWaiting;
     private final long maxWaitNanos;
     private final ToLongFunction<String> spacingNanos;
+    private final ToLongFunction<String> holdNanos;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
 
     /**
      * @param spacing the minimum time between two starts for a host name
+     * @param hold how long from now a host name may not be contacted at all
      */
     HostPoliteness(
             int maxPerHost,
@@ -49,12 +53,14 @@ final class HostPoliteness {
             int maxWaiting,
             Duration maxWait,
             ToLongFunction<String> spacing,
+            ToLongFunction<String> hold,
             ScheduledExecutorService scheduler) {
         this.maxPerHost = maxPerHost;
         this.maxPerAddress = maxPerAddress;
         this.maxWaiting = maxWaiting;
         this.maxWaitNanos = maxWait.toNanos();
         this.spacingNanos = spacing;
+        this.holdNanos = hold;
         this.scheduler = scheduler;
     }
 
@@ -124,6 +130,16 @@ final class HostPoliteness {
     private CompletableFuture<Permit> acquire(
             String key, String spacedHost, int maxActive, long deadlineNanos) {
         CompletableFuture<Permit> waiter = new CompletableFuture<>();
+        long wait = Math.min(maxWaitNanos, deadlineNanos - System.nanoTime());
+        long hold = spacedHost == null ? 0 : holdNanos.applyAsLong(spacedHost);
+        if (hold > Math.max(0, wait)) {
+            // Waiting could not outlast the hold: skip now rather than hold async capacity.
+            waiter.completeExceptionally(
+                    new FetchFailure(
+                            FetchStatus.HOST_BUSY,
+                            HostBackoffs.holdMessage(spacedHost, Duration.ofNanos(hold))));
+            return waiter;
+        }
         boolean[] queued = new boolean[1];
         // Enqueue inside compute(), so an idle gate cannot be removed between lookup and enqueue.
         Gate gate =
@@ -141,7 +157,6 @@ final class HostPoliteness {
         }
         gate.drain();
         if (!waiter.isDone()) {
-            long wait = Math.min(maxWaitNanos, deadlineNanos - System.nanoTime());
             ScheduledFuture<?> giveUp =
                     scheduler.schedule(
                             () ->
@@ -177,7 +192,7 @@ final class HostPoliteness {
         synchronized boolean enqueue(CompletableFuture<Permit> waiter) {
             waiting.removeIf(CompletableFuture::isDone);
             boolean grantable =
-                    waiting.isEmpty() && active < maxActive && System.nanoTime() - nextStart >= 0;
+                    waiting.isEmpty() && active < maxActive && System.nanoTime() - start() >= 0;
             if (!grantable && waiting.size() >= maxWaiting) {
                 return false;
             }
@@ -206,8 +221,9 @@ final class HostPoliteness {
             synchronized (this) {
                 long now = System.nanoTime();
                 while (!waiting.isEmpty() && active < maxActive) {
-                    if (now - nextStart < 0) {
-                        scheduleDrain(nextStart - now);
+                    long start = start();
+                    if (now - start < 0) {
+                        scheduleDrain(start - now);
                         break;
                     }
                     CompletableFuture<Permit> waiter = waiting.poll();
@@ -236,6 +252,16 @@ final class HostPoliteness {
                     permit.release();
                 }
             }
+        }
+
+        /** When the next request may start: its turn, and not before a hold ends. */
+        private long start() {
+            long hold = spacedHost == null ? 0 : holdNanos.applyAsLong(spacedHost);
+            if (hold <= 0) {
+                return nextStart;
+            }
+            long heldUntil = System.nanoTime() + hold;
+            return heldUntil - nextStart > 0 ? heldUntil : nextStart;
         }
 
         private synchronized boolean isIdle() {

@@ -12,9 +12,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.AsyncHttpClientConfig.ResponseBodyPartFactory;
@@ -67,6 +65,10 @@ public final class PageFetcher implements AutoCloseable {
     private final HostPoliteness politeness;
     private final RobotsCache robots;
     private final Map<UUID, Integer> tenantsInFlight = new ConcurrentHashMap<>();
+    private final HostBackoffs backoffs = HostBackoffs.shared();
+    private final LongAdder throttled = new LongAdder();
+    private final LongAdder retryAfterHonoured = new LongAdder();
+    private final LongAdder backoffsStarted = new LongAdder();
 
     public PageFetcher(FetchConfig config, HostResolver resolver) {
         this.config = config;
@@ -101,6 +103,7 @@ public final class PageFetcher implements AutoCloseable {
                         config.maxWaitingPerHost(),
                         config.maxWait(),
                         host -> config.spacingFor(host).toNanos(),
+                        host -> config.holdFor(host).toNanos(),
                         scheduler);
         this.robots =
                 config.robotsEnabled()
@@ -214,6 +217,26 @@ public final class PageFetcher implements AutoCloseable {
         return politeness.trackedHosts();
     }
 
+    /** Answers 429 or 503 so far. */
+    long throttled() {
+        return throttled.sum();
+    }
+
+    /** Throttled answers whose Retry-After started (or extended) a hold of their host. */
+    long retryAfterHonoured() {
+        return retryAfterHonoured.sum();
+    }
+
+    /** Throttled answers without Retry-After that moved their host into backoff. */
+    long backoffsStarted() {
+        return backoffsStarted.sum();
+    }
+
+    /** Hosts held, backing off or slow right now, in this JVM. */
+    int backedOffHosts() {
+        return backoffs.backedOffHosts(config.backoffPolicy());
+    }
+
     /** Tenants with a fetch in flight. */
     int tenantsInFlight() {
         return tenantsInFlight.size();
@@ -248,7 +271,7 @@ public final class PageFetcher implements AutoCloseable {
 
     private CompletableFuture<HopResponse> downloadRobots(URI robotsUrl) {
         long deadline = System.nanoTime() + config.deadline().toNanos();
-        return new Transfer(robotsUrl, deadline, null, null, false).run();
+        return new Transfer(robotsUrl, deadline, null, null, false, null).run();
     }
 
     /** One page fetch: a transfer plus its result, completable early by a timeout. */
@@ -307,7 +330,8 @@ public final class PageFetcher implements AutoCloseable {
                             startNanos + config.deadline().toNanos(),
                             headerSafe(request.etag()),
                             headerSafe(request.lastModified()),
-                            true);
+                            true,
+                            request.monitorId());
             transfer.run().whenComplete(this::complete);
         }
 
@@ -500,18 +524,29 @@ public final class PageFetcher implements AutoCloseable {
         private final String etag;
         private final String lastModified;
         private final boolean page;
+        private final UUID monitorId;
         private volatile URI url;
         private volatile int attempts;
         private volatile int redirects;
         private volatile ListenableFuture<HopResponse> inFlight;
         private volatile boolean cancelled;
 
-        Transfer(URI url, long deadline, String etag, String lastModified, boolean page) {
+        /**
+         * @param monitorId for log lines; null for robots.txt
+         */
+        Transfer(
+                URI url,
+                long deadline,
+                String etag,
+                String lastModified,
+                boolean page,
+                UUID monitorId) {
             this.url = url;
             this.deadline = deadline;
             this.etag = etag;
             this.lastModified = lastModified;
             this.page = page;
+            this.monitorId = monitorId;
         }
 
         CompletableFuture<HopResponse> run() {
@@ -585,13 +620,66 @@ public final class PageFetcher implements AutoCloseable {
                         new FetchFailure(FetchStatus.TIMEOUT, "fetch cancelled"));
             }
             attempts++;
+            String host = target.getHost().toLowerCase(Locale.ROOT);
             return politeness
-                    .acquire(target.getHost().toLowerCase(Locale.ROOT), address, deadline)
+                    .acquire(host, address, deadline)
                     .thenCompose(
-                            permit ->
-                                    send(target, address).whenComplete((r, e) -> permit.release()))
+                            permit -> {
+                                long sentAt = System.nanoTime();
+                                return send(target, address)
+                                        .whenComplete(
+                                                (r, e) -> {
+                                                    // Learned before the slot is free, so the
+                                                    // host's next request already sees it.
+                                                    try {
+                                                        learn(host, r, e, sentAt);
+                                                    } finally {
+                                                        permit.release();
+                                                    }
+                                                });
+                            })
                     .handle((response, error) -> retryOrFinish(target, address, response, error))
                     .thenCompose(Function.identity());
+        }
+
+        /** Feeds the host's backoff with what this exchange showed of its load. */
+        private void learn(String host, HopResponse response, Throwable error, long sentAt) {
+            long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
+            if (response == null) {
+                FetchStatus status = FetchFailure.from(error).status();
+                if (status == FetchStatus.TIMEOUT || status == FetchStatus.SLOW_BODY) {
+                    backoffs.timedOut(host, latencyMs);
+                }
+                return;
+            }
+            if (response.status() != 429 && response.status() != 503) {
+                backoffs.answered(host, latencyMs);
+                return;
+            }
+            throttled.increment();
+            String header = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+            Duration retryAfter = HostBackoffs.parseRetryAfter(header, Instant.now());
+            switch (backoffs.throttled(host, retryAfter, config.backoffPolicy())) {
+                case HOLD -> {
+                    retryAfterHonoured.increment();
+                    LOG.info(
+                            "fetch host held monitorId={} host={} http={} holdMs={}",
+                            monitorId,
+                            host,
+                            response.status(),
+                            backoffs.hold(host).toMillis());
+                }
+                case BACKOFF_STARTED -> {
+                    backoffsStarted.increment();
+                    LOG.info(
+                            "fetch host backing off monitorId={} host={} http={} spacingMs={}",
+                            monitorId,
+                            host,
+                            response.status(),
+                            config.spacingFor(host).toMillis());
+                }
+                case BACKOFF_RAISED -> {}
+            }
         }
 
         private CompletableFuture<HopResponse> retryOrFinish(
@@ -623,7 +711,9 @@ public final class PageFetcher implements AutoCloseable {
             Duration retryAfter =
                     response == null
                             ? null
-                            : parseRetryAfter(response.headers().get(HttpHeaderNames.RETRY_AFTER));
+                            : HostBackoffs.parseRetryAfter(
+                                    response.headers().get(HttpHeaderNames.RETRY_AFTER),
+                                    Instant.now());
             if (retryAfter == null) {
                 return Duration.ofMillis(jittered);
             }
@@ -744,27 +834,6 @@ public final class PageFetcher implements AutoCloseable {
      */
     static String headerSafe(String value) {
         return value == null || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f) ? null : value;
-    }
-
-    /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
-    static Duration parseRetryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String v = value.trim();
-        if (v.chars().allMatch(Character::isDigit)) {
-            return v.length() > 9 ? Duration.ofDays(365) : Duration.ofSeconds(Long.parseLong(v));
-        }
-        try {
-            Duration until =
-                    Duration.between(
-                            Instant.now(),
-                            ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)
-                                    .toInstant());
-            return until.isNegative() ? Duration.ZERO : until;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     /** Drops the fragment (never sent) and gives an empty path "/" (URI.resolve needs one). */

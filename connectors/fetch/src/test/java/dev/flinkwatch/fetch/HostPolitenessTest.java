@@ -31,7 +31,13 @@ class HostPolitenessTest {
     private HostPoliteness politeness(
             int perHost, int perAddress, int waiting, Duration maxWait, Duration spacing) {
         return new HostPoliteness(
-                perHost, perAddress, waiting, maxWait, host -> spacing.toNanos(), scheduler);
+                perHost,
+                perAddress,
+                waiting,
+                maxWait,
+                host -> spacing.toNanos(),
+                host -> 0,
+                scheduler);
     }
 
     @Test
@@ -140,6 +146,53 @@ class HostPolitenessTest {
         first.join().release();
         second.join().release();
         await().atMost(Duration.ofSeconds(10)).until(() -> politeness.trackedHosts() == 0);
+    }
+
+    @Test
+    void aHostHeldLongerThanTheWaitIsHostBusyAtOnceAndOthersAreNot() {
+        HostPoliteness politeness =
+                new HostPoliteness(
+                        4,
+                        100,
+                        10,
+                        Duration.ofSeconds(5),
+                        host -> 0,
+                        host -> host.equals("held.example") ? TimeUnit.MINUTES.toNanos(2) : 0,
+                        scheduler);
+
+        var held = politeness.acquire("held.example", A, NO_DEADLINE);
+        var other = politeness.acquire("other.example", A, NO_DEADLINE);
+
+        FetchFailure busy = FetchFailure.from(catchThrowable(held::join));
+        assertThat(busy.status()).isEqualTo(FetchStatus.HOST_BUSY);
+        assertThat(busy.getMessage())
+                .isEqualTo(
+                        "held.example asked for a pause (Retry-After), 120 s left; check"
+                                + " skipped");
+        assertThat(other).isDone();
+        // the refused request took no slot and left no gate behind
+        other.join().release();
+        await().atMost(Duration.ofSeconds(10)).until(() -> politeness.trackedHosts() == 0);
+    }
+
+    @Test
+    void aShortHoldIsWaitedOutBeforeTheNextStart() {
+        long holdEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+        HostPoliteness politeness =
+                new HostPoliteness(
+                        4,
+                        100,
+                        10,
+                        Duration.ofSeconds(30),
+                        host -> 0,
+                        host -> Math.max(0, holdEnd - System.nanoTime()),
+                        scheduler);
+
+        var waiter = politeness.acquire("a.example", A, NO_DEADLINE);
+        waiter.orTimeout(20, TimeUnit.SECONDS).join();
+
+        assertThat(System.nanoTime() - holdEnd).isNotNegative();
+        waiter.join().release();
     }
 
     private static InetAddress address(int last) {
