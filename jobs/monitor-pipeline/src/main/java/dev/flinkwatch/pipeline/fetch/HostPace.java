@@ -51,6 +51,11 @@ public record HostPace(long nextReleaseAt, long head, long tail) {
         return new HostPace(now + spacingMs, head + 1, tail);
     }
 
+    /** After dropping every parked request at {@code now} (the host is held). */
+    public HostPace droppedAll(long now, long spacingMs) {
+        return new HostPace(now + spacingMs, tail, tail);
+    }
+
     /** When a parked request may go: its turn, never in the past. */
     public long releaseTime(long now) {
         return Math.max(now, nextReleaseAt);

@@ -3,9 +3,11 @@ package dev.flinkwatch.pipeline.fetch;
 import dev.flinkwatch.fetch.FetchConfig;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
+import dev.flinkwatch.fetch.HostBackoffs;
 import dev.flinkwatch.fetch.SharedFetches;
 import dev.flinkwatch.flink.FlinkTypes;
 import dev.flinkwatch.model.CheckRequest;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -26,11 +28,14 @@ import org.apache.flink.util.OutputTag;
  * for a host that is not due yet is parked in keyed state with a processing-time timer, instead of
  * waiting inside the async fetch operator, where it would hold one of the subtask's async slots and
  * let one popular host (thousands of monitors on one shop) starve every other host and backpressure
- * the scheduler. The rate is the minimum delay per host or the host's robots.txt Crawl-delay
- * (capped), as the fetcher last read it ({@link FetchConfig#spacingFor}). The line per host is
- * bounded: a request beyond {@code max-queued-per-host} becomes a {@link FetchStatus#HOST_BUSY}
- * result on {@link #SKIPPED}, which flows to the change detector like any fetch result. A host's
- * state is dropped one delay after its last release.
+ * the scheduler. The rate is the host's override or the minimum delay, or the host's robots.txt
+ * Crawl-delay (capped) as the fetcher last read it, raised while the host backs off after 429/503
+ * answers or answers slowly ({@link FetchConfig#spacingFor}, {@link HostBackoffs}). The line per
+ * host is bounded: a request beyond {@code max-queued-per-host} becomes a {@link
+ * FetchStatus#HOST_BUSY} result on {@link #SKIPPED}, which flows to the change detector like any
+ * fetch result (the monitor's next check is scheduled as usual). While a host holds us off (a
+ * Retry-After), its arriving checks and the ones parked when their turn comes are HOST_BUSY the
+ * same way, without a request. A host's state is dropped one delay after its last release.
  *
  * <p>Shared fetches: a plain request whose URL ({@link SharedFetches#keyOf}) was released within
  * half the {@code shared.window} rides along, at once and without a polite turn, since the fetcher
@@ -40,8 +45,10 @@ import org.apache.flink.util.OutputTag;
  * keyed state and dropped half a window after their release.
  *
  * <p>Metrics, group {@code pacer}: {@code parked} (politeness waits), {@code waitMs} (how long each
- * parked request waits for its turn, last 1000), {@code skipped} (HOST_BUSY), {@code riders}
- * (requests that rode along with a released one of their URL).
+ * parked request waits for its turn, last 1000), {@code skipped} (HOST_BUSY: the line was full),
+ * {@code held} (HOST_BUSY: the host asked for a pause), {@code riders} (requests that rode along
+ * with a released one of their URL), {@code spacingMs} (the spacing each turn set for its host,
+ * last 1000: its max is the widest spacing in use, without a metric per host).
  */
 public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckRequest> {
     private static final long serialVersionUID = 1L;
@@ -59,7 +66,9 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
     private transient Counter parkedCount;
     private transient Counter riderCount;
     private transient Counter skippedCount;
+    private transient Counter heldCount;
     private transient Histogram waitMs;
+    private transient Histogram spacingHistogram;
 
     public HostPacer(FetchConfig config) {
         this.config = config;
@@ -87,7 +96,9 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
         parkedCount = metrics.counter("parked");
         riderCount = metrics.counter("riders");
         skippedCount = metrics.counter("skipped");
+        heldCount = metrics.counter("held");
         waitMs = metrics.histogram("waitMs", new DescriptiveStatisticsHistogram(1000));
+        spacingHistogram = metrics.histogram("spacingMs", new DescriptiveStatisticsHistogram(1000));
     }
 
     @Override
@@ -101,6 +112,11 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
         long now = ctx.timerService().currentProcessingTime();
         HostPace stored = pace.value();
         HostPace current = stored == null ? HostPace.idle() : stored;
+        Duration hold = config.holdFor(host);
+        if (!hold.isZero() && !ridesAlong(request, now)) {
+            skipHeld(request, host, hold, now, ctx); // a rider sends nothing: it may go
+            return;
+        }
         if (current.queued() == 0 && config.spacingFor(host).isZero()) {
             // No delay asked for: nothing to pace, nothing to keep.
             if (stored != null) {
@@ -153,10 +169,26 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
         // Otherwise an earlier timer of a turn that has moved on (a later one is registered), or
         // a released URL's ride window ending.
         if (current != null && timestamp >= current.nextReleaseAt()) {
+            String host = ctx.getCurrentKey();
+            Duration hold = config.holdFor(host);
+            if (current.queued() > 0 && !hold.isZero()) {
+                // Every parked check of a held host falls in the hold.
+                for (long seq = current.head(); seq < current.tail(); seq++) {
+                    CheckRequest request = parked.get(seq);
+                    if (request != null) {
+                        skipHeld(request, host, hold, timestamp, ctx);
+                    }
+                }
+                parked.clear();
+                HostPace after = current.droppedAll(timestamp, spacingMs(host));
+                pace.update(after);
+                ctx.timerService().registerProcessingTimeTimer(after.nextReleaseAt());
+                return;
+            }
             if (current.queued() > 0) {
                 CheckRequest next = parked.get(current.head());
                 parked.remove(current.head());
-                HostPace after = current.released(timestamp, spacingMs(ctx.getCurrentKey()));
+                HostPace after = current.released(timestamp, spacingMs(host));
                 pace.update(after);
                 ctx.timerService().registerProcessingTimeTimer(after.nextReleaseAt());
                 if (next != null) {
@@ -168,6 +200,17 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
             pace.clear();
         }
         forgetReleasedUrls(timestamp);
+    }
+
+    private void skipHeld(CheckRequest request, String host, Duration hold, long now, Context ctx) {
+        heldCount.inc();
+        ctx.output(
+                SKIPPED,
+                FetchResult.skipped(
+                        request,
+                        FetchStatus.HOST_BUSY,
+                        HostBackoffs.holdMessage(host, hold),
+                        Instant.ofEpochMilli(now)));
     }
 
     /** Whether a request of the same URL went recently enough that its fetch serves this one. */
@@ -202,7 +245,9 @@ public class HostPacer extends KeyedProcessFunction<String, CheckRequest, CheckR
     }
 
     private long spacingMs(String host) {
+        long spacing = config.spacingFor(host).toMillis();
+        spacingHistogram.update(spacing);
         // At least 1 ms: the release timer must lie after the release it follows.
-        return Math.max(1, config.spacingFor(host).toMillis());
+        return Math.max(1, spacing);
     }
 }

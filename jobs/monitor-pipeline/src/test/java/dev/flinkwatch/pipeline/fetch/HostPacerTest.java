@@ -7,6 +7,7 @@ import dev.flinkwatch.fetch.FetchFunction;
 import dev.flinkwatch.fetch.FetchOptions;
 import dev.flinkwatch.fetch.FetchResult;
 import dev.flinkwatch.fetch.FetchStatus;
+import dev.flinkwatch.fetch.HostBackoffs;
 import dev.flinkwatch.model.CheckRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -234,5 +235,107 @@ class HostPacerTest {
         assertThat(released()).hasSize(2);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    /** A pacer on its own harness for the given settings (beyond a 200 ms delay). */
+    private static KeyedOneInputStreamOperatorTestHarness<String, CheckRequest, CheckRequest> pacer(
+            Configuration extra) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(FetchOptions.MIN_DELAY_PER_HOST, Duration.ofMillis(DELAY));
+        conf.set(FetchOptions.SHARED_WINDOW, Duration.ZERO);
+        conf.addAll(extra);
+        var pacer =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new HostPacer(FetchConfig.from(conf)),
+                        (CheckRequest r) -> FetchFunction.byHost().getKey(r),
+                        Types.STRING);
+        pacer.setProcessingTime(T0);
+        return pacer;
+    }
+
+    @Test
+    void anOverrideSetsTheHostsRate() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(FetchOptions.HOST_OVERRIDES, "big.pacer.test=50ms");
+        try (var pacer = pacer(conf)) {
+            for (int i = 0; i < 3; i++) {
+                pacer.processElement(request("https://www.big.pacer.test/" + i), T0);
+                pacer.processElement(request("https://small.pacer.test/" + i), T0);
+            }
+            pacer.setProcessingTime(T0 + 100);
+            // the big site's three at 0, 50 and 100 ms; the default host's second waits 200 ms
+            assertThat(pacer.extractOutputValues())
+                    .extracting(CheckRequest::url)
+                    .filteredOn(u -> u.contains("big"))
+                    .hasSize(3);
+            assertThat(pacer.extractOutputValues())
+                    .extracting(CheckRequest::url)
+                    .filteredOn(u -> u.contains("small"))
+                    .hasSize(1);
+            pacer.setProcessingTime(T0 + 3 * DELAY);
+            assertThat(pacer.extractOutputValues()).hasSize(6);
+            assertThat(pacer.numKeyedStateEntries()).isZero();
+            assertThat(pacer.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aBackedOffHostIsSpacedWider() throws Exception {
+        String host = "backoff.pacer.test";
+        try (var pacer = pacer(new Configuration())) {
+            FetchConfig config = FetchConfig.from(new Configuration());
+            HostBackoffs.shared().throttled(host, null, config.backoffPolicy());
+            for (int i = 0; i < 2; i++) {
+                pacer.processElement(request("https://" + host + "/" + i), T0);
+            }
+            pacer.setProcessingTime(T0 + 2 * DELAY - 1);
+            assertThat(pacer.extractOutputValues()).hasSize(1);
+            // one doubling of the 250 ms floor (above the 200 ms delay), fixed at the release;
+            // an answer that is not throttled brings the next turn back to the delay
+            HostBackoffs.shared().answered(host, 1);
+            pacer.setProcessingTime(T0 + 500);
+            assertThat(pacer.extractOutputValues()).hasSize(2);
+            pacer.setProcessingTime(T0 + 500 + DELAY);
+            assertThat(pacer.numKeyedStateEntries()).isZero();
+            assertThat(pacer.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aHeldHostsChecksAreSkippedWithoutARequestAndItsStateIsDropped() throws Exception {
+        String host = "held.pacer.test";
+        try (var pacer = pacer(new Configuration())) {
+            for (int i = 0; i < 3; i++) {
+                pacer.processElement(request("https://" + host + "/" + i), T0);
+            }
+            assertThat(pacer.extractOutputValues()).hasSize(1);
+            // the first one's answer: 429 with Retry-After (a real-clock hold far beyond the test)
+            FetchConfig config = FetchConfig.from(new Configuration());
+            HostBackoffs.shared().throttled(host, Duration.ofMinutes(5), config.backoffPolicy());
+
+            pacer.processElement(request("https://" + host + "/arrived"), T0 + 1);
+            pacer.setProcessingTime(T0 + DELAY);
+
+            assertThat(pacer.extractOutputValues()).hasSize(1);
+            List<FetchResult> skips =
+                    pacer.getSideOutput(HostPacer.SKIPPED).stream()
+                            .map(StreamRecord::getValue)
+                            .toList();
+            // the arrival at once, both parked ones at their turn: every monitor gets a result
+            assertThat(skips)
+                    .extracting(r -> r.request().url())
+                    .containsExactly(
+                            "https://" + host + "/arrived",
+                            "https://" + host + "/1",
+                            "https://" + host + "/2");
+            assertThat(skips).allMatch(r -> r.status() == FetchStatus.HOST_BUSY);
+            assertThat(skips.get(0).message())
+                    .startsWith(host + " asked for a pause (Retry-After), ")
+                    .endsWith(" s left; check skipped");
+
+            pacer.setProcessingTime(T0 + 2 * DELAY);
+            assertThat(pacer.numKeyedStateEntries()).isZero();
+            assertThat(pacer.numProcessingTimeTimers()).isZero();
+        }
     }
 }
