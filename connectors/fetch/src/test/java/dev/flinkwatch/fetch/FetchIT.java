@@ -457,7 +457,8 @@ class FetchIT {
                     }
                 });
 
-        FetchResult r = fetcher.fetch(site.url("/busy"));
+        // own host names: a 429 or 503 teaches the fetcher about its host, for the whole JVM
+        FetchResult r = fetcher.fetch(site.url("busy.test", "/busy"));
 
         assertThat(r.status()).isEqualTo(FetchStatus.OK);
         assertThat(r.attempts()).isEqualTo(2);
@@ -475,7 +476,7 @@ class FetchIT {
                     LocalSite.send(ex, 429, new byte[0]);
                 });
 
-        FetchResult r = fetcher.fetch(site.url("/go-away"));
+        FetchResult r = fetcher.fetch(site.url("go-away.test", "/go-away"));
 
         assertThat(r.status()).isEqualTo(FetchStatus.HTTP_ERROR);
         assertThat(r.httpStatus()).isEqualTo(429);
@@ -490,7 +491,7 @@ class FetchIT {
         site.handle(
                 "/missing", ex -> LocalSite.send(ex, 404, "nope".getBytes(StandardCharsets.UTF_8)));
 
-        FetchResult broken = fetcher.fetch(site.url("/broken"));
+        FetchResult broken = fetcher.fetch(site.url("broken.test", "/broken"));
         FetchResult missing = fetcher.fetch(site.url("/missing"));
 
         assertThat(broken.status()).isEqualTo(FetchStatus.HTTP_ERROR);
@@ -615,7 +616,8 @@ class FetchIT {
         site.handle("/robots.txt", ex -> LocalSite.send(ex, 503, new byte[0]));
         site.page("/a.html", "<p>a</p>");
 
-        FetchResult r = fetcher.fetch(site.url("/a.html"));
+        // its own host name: the 503 also makes the fetcher back off from its host
+        FetchResult r = fetcher.fetch(site.url("robots-down.test", "/a.html"));
 
         assertThat(r.status()).isEqualTo(FetchStatus.ROBOTS_DISALLOWED);
         assertThat(r.message()).contains("HTTP 503");
@@ -623,7 +625,7 @@ class FetchIT {
         Configuration off = new Configuration();
         off.set(FetchOptions.ROBOTS_ENABLED, false);
         try (DirectFetcher ignoringRobots = new DirectFetcher(config(off), testResolver())) {
-            assertThat(ignoringRobots.fetch(site.url("/a.html")).status())
+            assertThat(ignoringRobots.fetch(site.url("robots-down.test", "/a.html")).status())
                     .isEqualTo(FetchStatus.OK);
         }
     }
