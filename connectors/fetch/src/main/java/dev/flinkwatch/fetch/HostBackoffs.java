@@ -79,9 +79,12 @@ public final class HostBackoffs {
      *
      * @param retryAfter the parsed Retry-After ({@link #parseRetryAfter}), or null when absent or
      *     unreadable; zero counts as absent
+     * @param base the host's configured spacing: doubling stops once it reaches the cap, so as many
+     *     answers that are not throttled bring it back as throttled ones raised it
      */
-    public Throttle throttled(String host, Duration retryAfter, Policy policy) {
+    public Throttle throttled(String host, Duration retryAfter, Duration base, Policy policy) {
         long now = ticker.read();
+        int maxLevel = levelsToCap(base, policy.maxBackoff());
         Throttle[] outcome = new Throttle[1];
         hosts.asMap()
                 .compute(
@@ -108,7 +111,7 @@ public final class HostBackoffs {
                                             : Throttle.BACKOFF_RAISED;
                             return state(
                                     old.holdUntilNanos(),
-                                    Math.min(MAX_LEVEL, old.level() + 1),
+                                    Math.max(old.level(), Math.min(maxLevel, old.level() + 1)),
                                     old.latencyMs(),
                                     now);
                         });
@@ -226,6 +229,16 @@ public final class HostBackoffs {
         } catch (DateTimeParseException | ArithmeticException e) {
             return null;
         }
+    }
+
+    /** Doublings of {@code max(base, floor)} until {@code cap} is reached (at least 1). */
+    private static int levelsToCap(Duration base, Duration cap) {
+        double start = Math.max(base.toNanos(), BACKOFF_FLOOR.toNanos());
+        int levels = 1;
+        while (levels < MAX_LEVEL && start * Math.pow(2, levels) < cap.toNanos()) {
+            levels++;
+        }
+        return levels;
     }
 
     private State state(long holdUntil, int level, double latencyMs, long now) {

@@ -659,7 +659,8 @@ public final class PageFetcher implements AutoCloseable {
             throttled.increment();
             String header = response.headers().get(HttpHeaderNames.RETRY_AFTER);
             Duration retryAfter = HostBackoffs.parseRetryAfter(header, Instant.now());
-            switch (backoffs.throttled(host, retryAfter, config.backoffPolicy())) {
+            switch (backoffs.throttled(
+                    host, retryAfter, config.configuredSpacingFor(host), config.backoffPolicy())) {
                 case HOLD -> {
                     retryAfterHonoured.increment();
                     LOG.info(

@@ -24,7 +24,7 @@ class HostBackoffsTest {
 
     @Test
     void aRetryAfterHoldsTheHostForThatLong() {
-        assertThat(backoffs.throttled(HOST, Duration.ofSeconds(30), POLICY))
+        assertThat(backoffs.throttled(HOST, Duration.ofSeconds(30), BASE, POLICY))
                 .isEqualTo(Throttle.HOLD);
 
         assertThat(backoffs.hold(HOST)).isEqualTo(Duration.ofSeconds(30));
@@ -42,10 +42,10 @@ class HostBackoffsTest {
 
     @Test
     void aHoldIsClampedAndAShorterOneDoesNotCutALongerOne() {
-        backoffs.throttled(HOST, Duration.ofDays(365), POLICY);
+        backoffs.throttled(HOST, Duration.ofDays(365), BASE, POLICY);
         assertThat(backoffs.hold(HOST)).isEqualTo(Duration.ofMinutes(10));
 
-        backoffs.throttled(HOST, Duration.ofSeconds(5), POLICY);
+        backoffs.throttled(HOST, Duration.ofSeconds(5), BASE, POLICY);
         assertThat(backoffs.hold(HOST)).isEqualTo(Duration.ofMinutes(10));
 
         // a clamped hold outlives the idle expiry only as long as it lasts
@@ -55,23 +55,27 @@ class HostBackoffsTest {
 
     @Test
     void withoutRetryAfterTheSpacingDoublesPerHitUpToTheCapAndDecaysOnSuccess() {
-        assertThat(backoffs.throttled(HOST, null, POLICY)).isEqualTo(Throttle.BACKOFF_STARTED);
+        assertThat(backoffs.throttled(HOST, null, BASE, POLICY))
+                .isEqualTo(Throttle.BACKOFF_STARTED);
         assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(Duration.ofMillis(800));
         assertThat(backoffs.hold(HOST)).isZero();
 
-        assertThat(backoffs.throttled(HOST, Duration.ZERO, POLICY))
+        assertThat(backoffs.throttled(HOST, Duration.ZERO, BASE, POLICY))
                 .isEqualTo(Throttle.BACKOFF_RAISED); // zero counts as no Retry-After
         assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(Duration.ofMillis(1600));
-        backoffs.throttled(HOST, null, POLICY);
-        backoffs.throttled(HOST, null, POLICY);
+        backoffs.throttled(HOST, null, BASE, POLICY);
+        backoffs.throttled(HOST, null, BASE, POLICY);
         assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(Duration.ofMillis(5000));
         for (int i = 0; i < 100; i++) {
-            backoffs.throttled(HOST, null, POLICY);
+            backoffs.throttled(HOST, null, BASE, POLICY);
         }
         assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(Duration.ofSeconds(5));
         assertThat(backoffs.backedOffHosts(POLICY)).isEqualTo(1);
 
-        for (int i = 0; i < 200; i++) {
+        // doubling stopped at the cap: one answer undoes one doubling below it, four all of them
+        backoffs.answered(HOST, 10);
+        assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(Duration.ofMillis(3200));
+        for (int i = 0; i < 3; i++) {
             backoffs.answered(HOST, 10);
         }
         assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(BASE);
@@ -80,19 +84,20 @@ class HostBackoffsTest {
 
     @Test
     void oneSuccessUndoesOneDoubling() {
-        backoffs.throttled(HOST, null, POLICY);
-        backoffs.throttled(HOST, null, POLICY);
+        backoffs.throttled(HOST, null, BASE, POLICY);
+        backoffs.throttled(HOST, null, BASE, POLICY);
         backoffs.answered(HOST, 10);
 
         assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(Duration.ofMillis(800));
         backoffs.answered(HOST, 10);
         assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(BASE);
-        assertThat(backoffs.throttled(HOST, null, POLICY)).isEqualTo(Throttle.BACKOFF_STARTED);
+        assertThat(backoffs.throttled(HOST, null, BASE, POLICY))
+                .isEqualTo(Throttle.BACKOFF_STARTED);
     }
 
     @Test
     void aHostWithoutDelayBacksOffFromTheFloor() {
-        backoffs.throttled(HOST, null, POLICY);
+        backoffs.throttled(HOST, null, Duration.ZERO, POLICY);
 
         assertThat(backoffs.spacing(HOST, Duration.ZERO, POLICY))
                 .isEqualTo(HostBackoffs.BACKOFF_FLOOR.multipliedBy(2));
@@ -101,7 +106,7 @@ class HostBackoffsTest {
     @Test
     void theCapNeverLowersTheConfiguredSpacing() {
         Duration crawlDelay = Duration.ofSeconds(30);
-        backoffs.throttled(HOST, null, POLICY);
+        backoffs.throttled(HOST, null, crawlDelay, POLICY);
 
         assertThat(backoffs.spacing(HOST, crawlDelay, POLICY)).isEqualTo(crawlDelay);
     }
@@ -130,7 +135,7 @@ class HostBackoffsTest {
 
     @Test
     void aTimeoutIsSlownessNotSuccess() {
-        backoffs.throttled(HOST, null, POLICY);
+        backoffs.throttled(HOST, null, BASE, POLICY);
         backoffs.timedOut(HOST, 100);
 
         assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(Duration.ofMillis(800));
@@ -138,13 +143,13 @@ class HostBackoffsTest {
 
     @Test
     void idleHostsAreForgottenAndTheMapIsBounded() {
-        backoffs.throttled(HOST, null, POLICY);
+        backoffs.throttled(HOST, null, BASE, POLICY);
         advance(HostBackoffs.IDLE_TTL);
         assertThat(backoffs.spacing(HOST, BASE, POLICY)).isEqualTo(BASE);
 
         HostBackoffs small = new HostBackoffs(nanos::get, 10);
         for (int i = 0; i < 1000; i++) {
-            small.throttled("h" + i + ".example", null, POLICY);
+            small.throttled("h" + i + ".example", null, BASE, POLICY);
         }
         assertThat(small.backedOffHosts(POLICY)).isLessThanOrEqualTo(10);
     }

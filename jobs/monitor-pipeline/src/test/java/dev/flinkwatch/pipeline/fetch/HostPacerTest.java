@@ -284,7 +284,8 @@ class HostPacerTest {
         String host = "backoff.pacer.test";
         try (var pacer = pacer(new Configuration())) {
             FetchConfig config = FetchConfig.from(new Configuration());
-            HostBackoffs.shared().throttled(host, null, config.backoffPolicy());
+            HostBackoffs.shared()
+                    .throttled(host, null, Duration.ofMillis(DELAY), config.backoffPolicy());
             for (int i = 0; i < 2; i++) {
                 pacer.processElement(request("https://" + host + "/" + i), T0);
             }
@@ -311,7 +312,12 @@ class HostPacerTest {
             assertThat(pacer.extractOutputValues()).hasSize(1);
             // the first one's answer: 429 with Retry-After (a real-clock hold far beyond the test)
             FetchConfig config = FetchConfig.from(new Configuration());
-            HostBackoffs.shared().throttled(host, Duration.ofMinutes(5), config.backoffPolicy());
+            HostBackoffs.shared()
+                    .throttled(
+                            host,
+                            Duration.ofMinutes(5),
+                            Duration.ofMillis(DELAY),
+                            config.backoffPolicy());
 
             pacer.processElement(request("https://" + host + "/arrived"), T0 + 1);
             pacer.setProcessingTime(T0 + DELAY);
