@@ -90,9 +90,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * 2) before measuring; checkpoints are full unless {@code incremental}. Besides rate, lateness and
  * job CPU it reports the checkpoints triggered in the measured window (count, max and mean
  * duration, state size, bytes each wrote) and the JVM's RSS (now and peak); appends a line to
- * {@code bench/results/pipeline.txt}. {@code -Dflinkwatch.<option>=<value>} sets a pipeline or fetch
- * option (e.g. {@code -Dflinkwatch.fetch.template-memory-size=0}: every page parsed); the line names
- * them.
+ * {@code bench/results/pipeline.txt}. {@code -Dflinkwatch.<option>=<value>} sets a pipeline or
+ * fetch option (e.g. {@code -Dflinkwatch.fetch.template-memory-size=0}: every page parsed); the
+ * line names them.
  */
 public final class PipelineBenchmark {
     /** Checks counted by the sink, and their lateness distribution (ms buckets). */
