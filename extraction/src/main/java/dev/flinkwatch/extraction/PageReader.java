@@ -27,6 +27,9 @@ public final class PageReader {
     /** One reused page in this many is parsed and compared. */
     public static final int VERIFY_EVERY = 64;
 
+    /** Most pages in a row that do not match their series' template before one is learned from. */
+    static final int MAX_LEARN_GAP = 64;
+
     /** Heap of one remembered page besides its template and strings: Caffeine's node, key. */
     private static final int ENTRY_OVERHEAD_BYTES = 200;
 
@@ -54,14 +57,50 @@ public final class PageReader {
         default void mismatched(Series series) {}
     }
 
-    private record Remembered(
-            String selector,
-            List<String> ignore,
-            PageTemplate template,
-            String text,
-            String contentHash) {
+    /**
+     * A series' last learned page: its template (null when it had none) and text, and how many
+     * pages since did not match it.
+     */
+    private static final class Remembered {
+        final String selector;
+        final List<String> ignore;
+        final PageTemplate template;
+        final String text;
+        final String contentHash;
+        int misses;
+
+        Remembered(
+                String selector,
+                List<String> ignore,
+                PageTemplate template,
+                String text,
+                String contentHash,
+                int misses) {
+            this.selector = selector;
+            this.ignore = ignore;
+            this.template = template;
+            this.text = text;
+            this.contentHash = contentHash;
+            this.misses = misses;
+        }
+
         boolean fits(String selector, List<String> ignore) {
             return Objects.equals(this.selector, selector) && this.ignore.equals(ignore);
+        }
+
+        boolean matches(String body) {
+            return template != null && template.matches(body);
+        }
+
+        /**
+         * Counts a page that did not match; true when this one should be learned from: the 1st,
+         * 2nd, 4th ... miss in a row, then every {@link #MAX_LEARN_GAP}th. Learning (positions
+         * tracked, cut, hashed) costs about half a parse again, and a page whose watched text
+         * changes on every check would pay it on every check.
+         */
+        boolean learnAfterMiss() {
+            misses++;
+            return Integer.bitCount(misses) == 1 || misses % MAX_LEARN_GAP == 0;
         }
 
         int bytes(Series series) {
@@ -70,7 +109,7 @@ public final class PageReader {
             for (String pattern : ignore) {
                 strings += pattern.length() + 40;
             }
-            return ENTRY_OVERHEAD_BYTES + template.bytes() + 2 * strings;
+            return ENTRY_OVERHEAD_BYTES + (template == null ? 0 : template.bytes()) + 2 * strings;
         }
     }
 
@@ -153,15 +192,17 @@ public final class PageReader {
         List<String> patterns = ignore == null ? List.of() : ignore;
         boolean templated = templates != null && series != null && PageText.isMarkup(type);
         Remembered known = templated ? templates.getIfPresent(series) : null;
-        boolean reusable =
-                known != null && known.fits(selector, patterns) && known.template().matches(clean);
+        boolean fits = known != null && known.fits(selector, patterns);
+        boolean reusable = fits && known.matches(clean);
         if (reusable && ++reused % VERIFY_EVERY != 0) {
+            known.misses = 0;
             events.reused();
-            return new Read(
-                    known.template().id(), known.text(), known.contentHash(), null, null, 0);
+            return new Read(known.template.id(), known.text, known.contentHash, null, null, 0);
         }
-        Read read = parse(clean, type, finalUrl, selector, patterns, series, templated);
-        if (reusable && !Objects.equals(read.contentHash(), known.contentHash())) {
+        boolean learn = templated && (!fits || reusable || known.learnAfterMiss());
+        int misses = fits && !reusable ? known.misses : 0;
+        Read read = parse(clean, type, finalUrl, selector, patterns, series, learn, misses);
+        if (reusable && !Objects.equals(read.contentHash(), known.contentHash)) {
             events.mismatched(series);
         }
         return read;
@@ -169,7 +210,8 @@ public final class PageReader {
 
     /**
      * Parses and extracts; the read's raw hash is the learned template's id when there is one (the
-     * pages it matches extract alike), else the hash of the body.
+     * pages it matches extract alike), else the hash of the body. A learned page is remembered with
+     * the series' {@code misses} so far.
      */
     private Read parse(
             String clean,
@@ -178,7 +220,8 @@ public final class PageReader {
             String selector,
             List<String> ignore,
             Series series,
-            boolean learn) {
+            boolean learn,
+            int misses) {
         PatternBudget budget = new PatternBudget(patternBudget, nanoTime);
         String rawHash = null;
         PageText.Extracted extracted;
@@ -214,18 +257,18 @@ public final class PageReader {
         }
         String contentHash = Hashing.sha256Hex128(extracted.text());
         if (learn) {
-            if (extracted.template() == null) {
-                templates.invalidate(series);
-            } else {
-                rawHash = extracted.template().id();
-                templates.put(
-                        series,
-                        new Remembered(
-                                selector,
-                                List.copyOf(ignore),
-                                extracted.template(),
-                                extracted.text(),
-                                contentHash));
+            PageTemplate template = extracted.template();
+            templates.put(
+                    series,
+                    new Remembered(
+                            selector,
+                            List.copyOf(ignore),
+                            template,
+                            extracted.text(),
+                            contentHash,
+                            misses));
+            if (template != null) {
+                rawHash = template.id();
                 events.learned();
             }
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,37 @@ class PageReaderTest {
         assertThat(events.names).filteredOn("reused"::equals).hasSize(PageReader.VERIFY_EVERY - 1);
         assertThat(events.names).filteredOn("learned"::equals).hasSize(2); // first, verified
         assertThat(events.names).doesNotContain("mismatched");
+    }
+
+    @Test
+    void aSeriesWhoseTextChangesOnEveryPageIsLearnedFromLessAndLessOften() {
+        RecordedEvents events = new RecordedEvents();
+        PageReader templated = templated(events);
+        PageReader.Series series = new PageReader.Series(UUID.randomUUID(), "https://s/1");
+        for (int i = 0; i <= 70; i++) {
+            assertThat(
+                            templated
+                                    .read(
+                                            series,
+                                            page(i, "$" + i),
+                                            "text/html",
+                                            null,
+                                            "#price",
+                                            null)
+                                    .text())
+                    .isEqualTo("$" + i);
+        }
+        // the first page, then the 1st, 2nd, 4th, ..., 64th miss in a row
+        assertThat(events.names)
+                .containsExactly(Collections.nCopies(8, "learned").toArray(String[]::new));
+
+        // a page matching the last learned one (the 64th miss: "$64") is reused again
+        assertThat(
+                        templated
+                                .read(series, page(99, "$64"), "text/html", null, "#price", null)
+                                .text())
+                .isEqualTo("$64");
+        assertThat(events.names).endsWith("reused");
     }
 
     @Test
