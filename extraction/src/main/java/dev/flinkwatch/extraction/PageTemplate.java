@@ -1,8 +1,11 @@
 package dev.flinkwatch.extraction;
 
-import dev.flinkwatch.model.Hashing;
+import com.dynatrace.hash4j.hashing.HashStream128;
+import com.dynatrace.hash4j.hashing.HashValue128;
+import com.dynatrace.hash4j.hashing.Hashing;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -36,7 +39,9 @@ import org.jsoup.select.NodeTraversor;
  * neither the tree's shape nor the extracted text depend on. {@link PageTemplateTest} checks it
  * against full extraction on randomly edited pages.
  *
- * <p>Compact: 4 bytes per inert range and a 128-bit hash; not the page.
+ * <p>Compact: 4 bytes per inert range and a 128-bit hash; not the page. The hash is XXH3, not
+ * SHA-256: it runs over the whole page on every check (SHA-256 was a tenth of a check's CPU), and a
+ * page crafted to collide can only fool its own series, whose site could serve anything anyway.
  */
 public final class PageTemplate {
     private static final int KIND_BITS = 3;
@@ -52,14 +57,26 @@ public final class PageTemplate {
     /** Shortest script or style data made inert: a shorter one rarely changes. */
     private static final int MIN_DATA = 1;
 
+    /** One hash stream per thread: the template is matched on the thread that reads the page. */
+    private static final ThreadLocal<HashStream128> HASH =
+            ThreadLocal.withInitial(() -> Hashing.xxh3_128().hashStream());
+
     /** Per inert range: length of the segment before it << KIND_BITS | kind. */
     private final int[] layout;
 
-    private final String segmentsHash;
+    private final HashValue128 segmentsHash;
+    private final String id;
 
-    private PageTemplate(int[] layout, String segmentsHash) {
+    private PageTemplate(int[] layout, HashValue128 segmentsHash) {
         this.layout = layout;
         this.segmentsHash = segmentsHash;
+        this.id =
+                segmentsHash == null
+                        ? null
+                        : "t"
+                                + HexFormat.of().toHexDigits(segmentsHash.getMostSignificantBits())
+                                + HexFormat.of()
+                                        .toHexDigits(segmentsHash.getLeastSignificantBits());
     }
 
     /**
@@ -93,7 +110,7 @@ public final class PageTemplate {
             previous = range;
         }
         PageTemplate template = new PageTemplate(Arrays.copyOf(layout, count), null);
-        String hash = template.segmentsHash(body);
+        HashValue128 hash = template.segmentsHash(body);
         return hash == null ? null : new PageTemplate(template.layout, hash);
     }
 
@@ -104,16 +121,16 @@ public final class PageTemplate {
 
     /**
      * What every page matching the template has in common, as a 128-bit hash: pages with the same
-     * id extract alike. Never the hash of a (sanitized) body: it hashes a NUL first, which no
-     * sanitized body holds.
+     * id extract alike. Never the hash of a body, which is 32 hex digits: an id is {@code t} and
+     * 32.
      */
     String id() {
-        return segmentsHash;
+        return id;
     }
 
     /** Heap taken, roughly. */
     int bytes() {
-        return 16 + 16 + layout.length * 4 + 80;
+        return 16 + 16 + layout.length * 4 + 32 + 80;
     }
 
     int inertRanges() {
@@ -201,24 +218,64 @@ public final class PageTemplate {
         }
     }
 
-    /** The concatenated segments' hash when {@code body} can be cut by the layout, else null. */
-    private String segmentsHash(String body) {
-        StringBuilder segments = new StringBuilder(body.length() + 1).append('\0');
+    /**
+     * The concatenated segments' hash when {@code body} can be cut by the layout, else null. The
+     * segments are hashed where they lie in the body, without copying it.
+     */
+    private HashValue128 segmentsHash(String body) {
+        HashStream128 hash = HASH.get().reset();
+        Slice slice = new Slice(body);
         int pos = 0;
         for (int entry : layout) {
             int segment = entry >>> KIND_BITS;
             if (pos + segment > body.length()) {
                 return null;
             }
-            segments.append(body, pos, pos + segment);
+            hash.putChars(slice.of(pos, pos + segment));
             pos += segment;
             pos = inertEnd(body, pos, entry & ((1 << KIND_BITS) - 1));
             if (pos < 0) {
                 return null;
             }
         }
-        segments.append(body, pos, body.length());
-        return Hashing.sha256Hex128(segments.toString());
+        return hash.putChars(slice.of(pos, body.length())).get();
+    }
+
+    /** A window on a string, moved segment by segment: the hash reads it in place. */
+    private static final class Slice implements CharSequence {
+        private final String text;
+        private int start;
+        private int length;
+
+        Slice(String text) {
+            this.text = text;
+        }
+
+        Slice of(int start, int end) {
+            this.start = start;
+            this.length = end - start;
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return text.charAt(start + index);
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return text.subSequence(start + from, start + to);
+        }
+
+        @Override
+        public String toString() {
+            return text.substring(start, start + length);
+        }
     }
 
     /** Where the inert range starting at {@code pos} ends, or -1 when it does not end safely. */

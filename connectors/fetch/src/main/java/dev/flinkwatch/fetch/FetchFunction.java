@@ -67,13 +67,83 @@ public class FetchFunction extends RichAsyncFunction<CheckRequest, FetchResult> 
         return config.deadline().toMillis() + 5_000;
     }
 
+    /**
+     * The lower-cased host of {@code url}, "" when it has none. The key selector runs twice per
+     * check (partitioner and keyed operator), so a plain http(s) URL whose host is a lower-case DNS
+     * name is read without a URI parse; anything else is parsed (for a valid URL, same answer).
+     */
     static String hostOf(String url) {
+        String simple = simpleHost(url);
+        if (simple != null) {
+            return simple;
+        }
         try {
             String host = url == null ? null : new URI(url.trim()).getHost();
             return host == null ? "" : host.toLowerCase(Locale.ROOT);
         } catch (Exception e) {
             return "";
         }
+    }
+
+    /** The host of {@code http(s)://name[:port][/?#...]} with a lower-case DNS name, else null. */
+    private static String simpleHost(String url) {
+        int start =
+                url == null
+                        ? -1
+                        : url.startsWith("https://") ? 8 : url.startsWith("http://") ? 7 : -1;
+        if (start < 0) {
+            return null;
+        }
+        int end = start;
+        while (end < url.length() && !isAuthorityEnd(url.charAt(end))) {
+            end++;
+        }
+        int hostEnd = url.indexOf(':', start);
+        if (hostEnd < 0 || hostEnd > end) {
+            hostEnd = end;
+        } else if (!isPort(url, hostEnd + 1, end)) {
+            return null;
+        }
+        return isDnsName(url, start, hostEnd) ? url.substring(start, hostEnd) : null;
+    }
+
+    private static boolean isAuthorityEnd(char c) {
+        return c == '/' || c == '?' || c == '#';
+    }
+
+    private static boolean isPort(String url, int from, int to) {
+        if (from == to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (url.charAt(i) < '0' || url.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Labels of [a-z0-9-] that neither start nor end with '-', the last one starting with a letter
+     * (what {@link URI} takes as a host name rather than an address or a registry name).
+     */
+    private static boolean isDnsName(String url, int from, int to) {
+        int labelStart = from;
+        for (int i = from; i <= to; i++) {
+            char c = i < to ? url.charAt(i) : '.';
+            if (c == '.') {
+                if (i == labelStart || url.charAt(labelStart) == '-' || url.charAt(i - 1) == '-') {
+                    return false;
+                }
+                if (i == to && !(url.charAt(labelStart) >= 'a' && url.charAt(labelStart) <= 'z')) {
+                    return false;
+                }
+                labelStart = i + 1;
+            } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

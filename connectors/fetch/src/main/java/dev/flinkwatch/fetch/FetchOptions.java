@@ -329,10 +329,12 @@ public final class FetchOptions {
     public static final ConfigOption<Integer> IO_THREADS =
             key(PREFIX + "io-threads")
                     .intType()
-                    .defaultValue(2)
+                    .defaultValue(1)
                     .withDescription(
                             "Netty event loop threads of each subtask's HTTP client (non-blocking:"
-                                    + " a few serve thousands of connections).");
+                                    + " one serves thousands of connections; a subtask is a slot,"
+                                    + " about a core, and more loops than cores only add"
+                                    + " wakeups).");
 
     public static final ConfigOption<Duration> SHARED_WINDOW =
             key(PREFIX + "shared.window")

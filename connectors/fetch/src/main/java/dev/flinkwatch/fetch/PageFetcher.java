@@ -15,13 +15,13 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,6 +65,7 @@ public final class PageFetcher implements AutoCloseable {
     private final HostPoliteness politeness;
     private final RobotsCache robots;
     private final Map<UUID, Integer> tenantsInFlight = new ConcurrentHashMap<>();
+    private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
     private final HostBackoffs backoffs = HostBackoffs.shared();
     private final LongAdder throttled = new LongAdder();
     private final LongAdder retryAfterHonoured = new LongAdder();
@@ -86,6 +87,9 @@ public final class PageFetcher implements AutoCloseable {
                 new ScheduledThreadPoolExecutor(1, daemon("fetch-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
+        if (config.minTransferRate() > 0) {
+            timer.scheduleWithFixedDelay(this::sweepSlow, 1, 1, TimeUnit.SECONDS);
+        }
         this.guard =
                 new SsrfGuard(
                         config.addressPolicy(),
@@ -137,6 +141,9 @@ public final class PageFetcher implements AutoCloseable {
                                 .setMaxRequestRetry(1)
                                 .setDisableUrlEncodingForBoundRequests(true)
                                 .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
+                                // AHC scans every pooled channel each period (100 ms by
+                                // default): with thousands of hosts that is a steady cost
+                                .setConnectionPoolCleanerPeriod(Duration.ofSeconds(1))
                                 // Body parts stay views of Netty's buffers; BodyCollector copies
                                 // once.
                                 .setResponseBodyPartFactory(ResponseBodyPartFactory.LAZY)
@@ -768,50 +775,70 @@ public final class PageFetcher implements AutoCloseable {
         }
     }
 
-    /**
-     * Ends the exchange as SLOW_BODY when, once the grace period after its headers has passed, its
-     * body has arrived slower on average than the minimum rate (a stalled body included): a
-     * trickling server must give its slot back long before the fetch deadline. Checked once a
-     * second while the exchange runs.
-     */
+    /** Starts watching an exchange's transfer rate until it completes (see {@link #sweepSlow}). */
     private void watchTransferRate(ListenableFuture<HopResponse> future, BodyCollector collector) {
-        long minRate = config.minTransferRate();
-        if (minRate <= 0) {
+        if (config.minTransferRate() <= 0) {
             return;
         }
+        Watched exchange = new Watched(future, collector);
+        watched.add(exchange);
+        future.addListener(() -> watched.remove(exchange), Runnable::run);
+    }
+
+    /**
+     * Ends as SLOW_BODY every watched exchange that, once the grace period after its headers has
+     * passed, has received its body slower on average than the minimum rate (a stalled body
+     * included): a trickling server must give its slot back long before the fetch deadline. Runs
+     * once a second for all exchanges: a timer per exchange cost a queue insert and removal under
+     * one lock, and wakeups of the timer thread, on every request.
+     */
+    private void sweepSlow() {
+        long minRate = config.minTransferRate();
         long graceNanos = config.minTransferRateGrace().toNanos();
-        ScheduledFuture<?> watchdog =
-                scheduler.scheduleWithFixedDelay(
-                        () -> {
-                            long headersAt = collector.headersAtNanos();
-                            if (headersAt == 0 || future.isDone()) {
-                                return;
-                            }
-                            long elapsed = System.nanoTime() - headersAt;
-                            if (elapsed < graceNanos) {
-                                return;
-                            }
-                            long received = collector.receivedBytes();
-                            double seconds = elapsed / 1e9;
-                            if (received < minRate * seconds) {
-                                abortAndClose(
-                                        future,
-                                        new FetchFailure(
-                                                FetchStatus.SLOW_BODY,
-                                                String.format(
-                                                        Locale.ROOT,
-                                                        "body arrived at %.0f bytes/s after %.0f"
-                                                                + " s, below the minimum of %d"
-                                                                + " bytes/s; transfer stopped",
-                                                        received / seconds,
-                                                        seconds,
-                                                        minRate)));
-                            }
-                        },
-                        Math.min(graceNanos, TimeUnit.SECONDS.toNanos(1)),
-                        TimeUnit.SECONDS.toNanos(1),
-                        TimeUnit.NANOSECONDS);
-        future.addListener(() -> watchdog.cancel(false), Runnable::run);
+        long now = System.nanoTime();
+        for (Watched exchange : watched) {
+            try {
+                stopIfSlow(exchange, minRate, graceNanos, now);
+            } catch (RuntimeException e) {
+                // one exchange's failure must not end the sweep (a periodic task that throws
+                // never runs again)
+                LOG.warn("slow-body sweep failed for one exchange", e);
+            }
+        }
+    }
+
+    /** Ends the exchange as SLOW_BODY when its body arrives below the minimum rate. */
+    private static void stopIfSlow(Watched exchange, long minRate, long graceNanos, long now) {
+        long headersAt = exchange.collector.headersAtNanos();
+        if (headersAt == 0 || exchange.future.isDone() || now - headersAt < graceNanos) {
+            return;
+        }
+        long received = exchange.collector.receivedBytes();
+        double seconds = (now - headersAt) / 1e9;
+        if (received < minRate * seconds) {
+            abortAndClose(
+                    exchange.future,
+                    new FetchFailure(
+                            FetchStatus.SLOW_BODY,
+                            String.format(
+                                    Locale.ROOT,
+                                    "body arrived at %.0f bytes/s after %.0f s, below the minimum"
+                                            + " of %d bytes/s; transfer stopped",
+                                    received / seconds,
+                                    seconds,
+                                    minRate)));
+        }
+    }
+
+    /** An exchange whose transfer rate is watched (identity equality: one entry per exchange). */
+    private static final class Watched {
+        final ListenableFuture<HopResponse> future;
+        final BodyCollector collector;
+
+        Watched(ListenableFuture<HopResponse> future, BodyCollector collector) {
+            this.future = future;
+            this.collector = collector;
+        }
     }
 
     /**
