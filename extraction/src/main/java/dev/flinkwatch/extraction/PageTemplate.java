@@ -3,6 +3,7 @@ package dev.flinkwatch.extraction;
 import com.dynatrace.hash4j.hashing.HashStream128;
 import com.dynatrace.hash4j.hashing.HashValue128;
 import com.dynatrace.hash4j.hashing.Hashing;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -219,62 +220,38 @@ public final class PageTemplate {
     }
 
     /**
-     * The concatenated segments' hash when {@code body} can be cut by the layout, else null. The
-     * segments are hashed where they lie in the body, without copying it.
+     * The concatenated segments' hash when {@code body} can be cut by the layout, else null. An
+     * ASCII body (most pages) is hashed as its bytes, one intrinsic copy away and 6x faster to hash
+     * than its chars; any other as its chars. A leading flag keeps the two apart.
      */
     private HashValue128 segmentsHash(String body) {
-        HashStream128 hash = HASH.get().reset();
-        Slice slice = new Slice(body);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        // UTF-8 takes one byte per char exactly when every char is ASCII: offsets stay the same
+        byte[] ascii = bytes.length == body.length() ? bytes : null;
+        char[] chars = ascii == null ? body.toCharArray() : null;
+        HashStream128 hash = HASH.get().reset().putBoolean(ascii != null);
         int pos = 0;
         for (int entry : layout) {
             int segment = entry >>> KIND_BITS;
             if (pos + segment > body.length()) {
                 return null;
             }
-            hash.putChars(slice.of(pos, pos + segment));
+            put(hash, ascii, chars, pos, segment);
             pos += segment;
             pos = inertEnd(body, pos, entry & ((1 << KIND_BITS) - 1));
             if (pos < 0) {
                 return null;
             }
         }
-        return hash.putChars(slice.of(pos, body.length())).get();
+        put(hash, ascii, chars, pos, body.length() - pos);
+        return hash.get();
     }
 
-    /** A window on a string, moved segment by segment: the hash reads it in place. */
-    private static final class Slice implements CharSequence {
-        private final String text;
-        private int start;
-        private int length;
-
-        Slice(String text) {
-            this.text = text;
-        }
-
-        Slice of(int start, int end) {
-            this.start = start;
-            this.length = end - start;
-            return this;
-        }
-
-        @Override
-        public int length() {
-            return length;
-        }
-
-        @Override
-        public char charAt(int index) {
-            return text.charAt(start + index);
-        }
-
-        @Override
-        public CharSequence subSequence(int from, int to) {
-            return text.subSequence(start + from, start + to);
-        }
-
-        @Override
-        public String toString() {
-            return text.substring(start, start + length);
+    private static void put(HashStream128 hash, byte[] ascii, char[] chars, int from, int length) {
+        if (ascii != null) {
+            hash.putBytes(ascii, from, length);
+        } else {
+            hash.putChars(chars, from, length);
         }
     }
 

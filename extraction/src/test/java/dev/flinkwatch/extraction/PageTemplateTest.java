@@ -99,7 +99,9 @@ class PageTemplateTest {
         "<script>",
         "</",
         "=\"",
-        "e9f0"
+        "e9f0",
+        "é",
+        "€"
     };
 
     private final PageText pageText = new PageText(new Patterns(100), 100_000);
@@ -121,6 +123,23 @@ class PageTemplateTest {
         // the id the selector selects by is not inert
         assertThat(learned.template().matches(PRODUCT.replace("id=\"price\"", "id=\"cost\"")))
                 .isFalse();
+    }
+
+    /**
+     * Non-ASCII pages hash as chars, not bytes: a change of one character to another that a
+     * single-byte view would map alike (both outside Latin-1) is still a different page.
+     */
+    @Test
+    void nonAsciiPagesMatchOnlyWhenTheirTextIsTheSame() {
+        String page = PRODUCT.replace("Line 1.", "Prix 59,99 € · 日本");
+        PageText.Extracted learned = extract(page, "#price", true);
+
+        assertThat(learned.template().matches(page.replace("1796276028.398", "17962.9"))).isTrue();
+        assertThat(learned.template().matches(page.replace("€", "₤"))).isFalse();
+        assertThat(learned.template().matches(page.replace("日本", "日木"))).isFalse();
+        assertThat(learned.template().matches(page.replace("€", "?"))).isFalse();
+        // the same page with ASCII text only matches its own template, never this one
+        assertThat(learned.template().matches(PRODUCT)).isFalse();
     }
 
     @Test

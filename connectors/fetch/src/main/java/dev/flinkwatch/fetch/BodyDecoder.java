@@ -75,14 +75,12 @@ final class BodyDecoder {
     }
 
     private static Optional<Charset> fromDeclaration(byte[] body) {
-        // Declarations are ASCII; ISO-8859-1 maps every byte to one char, so offsets stay sane.
-        String head =
-                new String(
-                        body, 0, Math.min(body.length, PRESCAN_BYTES), StandardCharsets.ISO_8859_1);
-        String lower = head.toLowerCase(Locale.ROOT); // one pass, then intrinsic searches
-        if (!lower.contains("charset") && !lower.contains("encoding")) {
-            return Optional.empty(); // most pages: skip the regex
+        int prescan = Math.min(body.length, PRESCAN_BYTES);
+        if (!containsAscii(body, prescan, "charset") && !containsAscii(body, prescan, "encoding")) {
+            return Optional.empty(); // most pages: skip the copy and the regex
         }
+        // Declarations are ASCII; ISO-8859-1 maps every byte to one char, so offsets stay sane.
+        String head = new String(body, 0, prescan, StandardCharsets.ISO_8859_1);
         Matcher m = META_CHARSET.matcher(head);
         if (!m.find()) {
             return Optional.empty();
@@ -90,6 +88,25 @@ final class BodyDecoder {
         return charset(m.group(1) != null ? m.group(1) : m.group(2))
                 // A document that could declare itself in ASCII is not UTF-16 (WHATWG rule).
                 .map(c -> c.name().startsWith("UTF-16") ? StandardCharsets.UTF_8 : c);
+    }
+
+    /** Whether the first {@code length} bytes hold {@code word} (lower-case ASCII), in any case. */
+    static boolean containsAscii(byte[] bytes, int length, String word) {
+        int last = length - word.length();
+        char first = word.charAt(0);
+        for (int i = 0; i <= last; i++) {
+            if ((bytes[i] | 0x20) != first) {
+                continue;
+            }
+            int j = 1;
+            while (j < word.length() && (bytes[i + j] | 0x20) == word.charAt(j)) {
+                j++;
+            }
+            if (j == word.length()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A supported charset by name, with the WHATWG rule that Latin-1 labels mean windows-1252. */

@@ -49,6 +49,29 @@ class BodyDecoderTest {
     }
 
     @Test
+    void declarationsAreFoundInAnyCaseWithinTheFirstKilobyteOnly() {
+        String upper = "<META CHARSET=\"Shift_JIS\"><p>価格</p>";
+        String mixed =
+                "<meta http-equiv=\"Content-Type\" content=\"text/html; ChArSeT=Shift_JIS\">価";
+        String late = "<p>" + "x".repeat(1024) + "</p><meta charset=\"Shift_JIS\"><p>価格</p>";
+
+        assertThat(BodyDecoder.decode(upper.getBytes(SJIS), "text/html").text()).isEqualTo(upper);
+        assertThat(BodyDecoder.decode(mixed.getBytes(SJIS), "text/html").text()).isEqualTo(mixed);
+        assertThat(BodyDecoder.decode(late.getBytes(SJIS), "text/html").charset().name())
+                .isEqualTo("windows-1252");
+        assertThat(
+                        BodyDecoder.containsAscii(
+                                "xCHARSE".getBytes(StandardCharsets.US_ASCII), 7, "charset"))
+                .isFalse();
+        assertThat(
+                        BodyDecoder.containsAscii(
+                                "charsetx".getBytes(StandardCharsets.US_ASCII), 7, "charset"))
+                .isTrue();
+        assertThat(BodyDecoder.containsAscii(new byte[] {(byte) 0xC3, 'C'}, 2, "charset"))
+                .isFalse();
+    }
+
+    @Test
     void latin1LabelsMeanWindows1252LikeBrowsers() {
         byte[] euro = {'5', ' ', (byte) 0x80};
 
