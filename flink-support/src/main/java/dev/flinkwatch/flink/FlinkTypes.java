@@ -9,7 +9,11 @@ import org.apache.flink.configuration.PipelineOptions;
 /**
  * Serialization settings every job and test of the platform uses: the model's records are POJOs
  * (records) whose only non-Flink field type is {@link UUID}, which gets its own serializer; generic
- * types (Kryo) are disabled so nothing unversioned can sneak into state.
+ * types (Kryo) are disabled so nothing unversioned can sneak into state. Object reuse is on: every
+ * record the platform passes between operators is an immutable Java record (its collections
+ * unmodifiable, its arrays never written after creation), so a chained operator can take its
+ * predecessor's output as it is instead of a serializer's deep copy of it (a fetched page and its
+ * request, a check result fanned out to two sinks: copied on every check otherwise).
  *
  * <p>The UUID factory is registered in Flink's JVM-wide type extractor rather than through {@code
  * pipeline.serialization-config}: that option registers once per configure call and fails when a
@@ -33,10 +37,14 @@ public final class FlinkTypes {
         return TypeInformation.of(type);
     }
 
-    /** Disables generic types in a job configuration, registers the UUID factory, returns it. */
+    /**
+     * Disables generic types and enables object reuse in a job configuration, registers the UUID
+     * factory, returns it.
+     */
     public static Configuration apply(Configuration conf) {
         ensureRegistered();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         return conf;
     }
 }

@@ -90,21 +90,23 @@ final class BodyDecoder {
                 .map(c -> c.name().startsWith("UTF-16") ? StandardCharsets.UTF_8 : c);
     }
 
-    /** Whether the first {@code length} bytes hold {@code word} (lower-case ASCII), in any case. */
+    /**
+     * Whether the first {@code length} bytes hold {@code word} (lower-case ASCII letters), in any
+     * case. Horspool's skip: a byte that is not in the word moves the window by its whole length,
+     * so a page's head is read about one byte in seven, not every byte.
+     */
     static boolean containsAscii(byte[] bytes, int length, String word) {
-        int last = length - word.length();
-        char first = word.charAt(0);
-        for (int i = 0; i <= last; i++) {
-            if ((bytes[i] | 0x20) != first) {
-                continue;
+        int last = word.length() - 1;
+        for (int end = last; end < length; ) {
+            int folded = (bytes[end] | 0x20) & 0xff;
+            int j = last;
+            while (j >= 0 && (bytes[end - last + j] | 0x20) == word.charAt(j)) {
+                j--;
             }
-            int j = 1;
-            while (j < word.length() && (bytes[i + j] | 0x20) == word.charAt(j)) {
-                j++;
-            }
-            if (j == word.length()) {
+            if (j < 0) {
                 return true;
             }
+            end += last - word.lastIndexOf(folded, last - 1);
         }
         return false;
     }

@@ -10,6 +10,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What hosts told us about their load, and the spacing that follows: a 429 or 503 with a
@@ -56,8 +57,15 @@ public final class HostBackoffs {
     private final Ticker ticker;
     private final Cache<String, State> hosts;
 
+    /**
+     * The latest end of any hold ever set: {@link #hold} is asked on every check, and while no hold
+     * runs (nearly always) this answers without a cache read.
+     */
+    private final AtomicLong lastHoldEndNanos;
+
     HostBackoffs(Ticker ticker, int maxHosts) {
         this.ticker = ticker;
+        this.lastHoldEndNanos = new AtomicLong(ticker.read());
         this.hosts =
                 Caffeine.newBuilder()
                         .maximumSize(maxHosts)
@@ -103,6 +111,8 @@ public final class HostBackoffs {
                                     until = old.holdUntilNanos(); // a longer hold stands
                                 }
                                 outcome[0] = Throttle.HOLD;
+                                long end = until;
+                                lastHoldEndNanos.accumulateAndGet(end, (a, b) -> b - a > 0 ? b : a);
                                 return state(until, old.level(), old.latencyMs(), now);
                             }
                             outcome[0] =
@@ -150,6 +160,9 @@ public final class HostBackoffs {
 
     /** How much longer the host asked us to stay away; zero when it did not. */
     public Duration hold(String host) {
+        if (lastHoldEndNanos.get() - ticker.read() <= 0) {
+            return Duration.ZERO;
+        }
         State s = hosts.getIfPresent(key(host));
         if (s == null) {
             return Duration.ZERO;

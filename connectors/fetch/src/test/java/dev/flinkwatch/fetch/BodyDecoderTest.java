@@ -69,6 +69,16 @@ class BodyDecoderTest {
                 .isTrue();
         assertThat(BodyDecoder.containsAscii(new byte[] {(byte) 0xC3, 'C'}, 2, "charset"))
                 .isFalse();
+        // The skip search must not jump over a match that starts inside a partial one.
+        byte[] overlapping = "chacharsETcharset".getBytes(StandardCharsets.US_ASCII);
+        assertThat(BodyDecoder.containsAscii(overlapping, 10, "charset")).isTrue();
+        assertThat(BodyDecoder.containsAscii(overlapping, 9, "charset")).isFalse();
+        assertThat(
+                        BodyDecoder.containsAscii(
+                                "encodinENCODING".getBytes(StandardCharsets.US_ASCII),
+                                15,
+                                "encoding"))
+                .isTrue();
     }
 
     @Test
